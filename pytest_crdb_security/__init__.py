@@ -1,0 +1,1 @@
+"""pytest plugin that audits the security posture of CockroachDB clusters."""

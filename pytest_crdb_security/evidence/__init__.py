@@ -1,0 +1,1 @@
+"""Evidence collected once per session and graded by many checks."""

@@ -1,0 +1,1 @@
+"""Pure grading functions: evidence in, one Grade out. Each has table tests."""

@@ -1,0 +1,1 @@
+"""Finding records and the writers that turn them into reports."""

@@ -1,0 +1,174 @@
+"""The state of one audit run: context, target, evidence and findings."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytest_crdb_security.context import AuditContext, ContextError, Deployment
+from pytest_crdb_security.evidence.model import SqlEvidence, Unavailable
+from pytest_crdb_security.evidence.sql import SessionLimits, collect_sql_evidence
+from pytest_crdb_security.options import AuditRequest, parse_request_target
+from pytest_crdb_security.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from pytest_crdb_security.redaction import Redactor
+from pytest_crdb_security.report.findings import Finding
+from pytest_crdb_security.report.markdown import (
+    ReportHeader,
+    render_markdown,
+    report_file_stem,
+    write_report,
+)
+from pytest_crdb_security.target import Target, parse_target_url
+from pytest_crdb_security.verdicts import Verdict
+
+
+@dataclass
+class AuditSession:
+    """Everything one audit run shares between hooks, fixtures and report writers."""
+
+    request: AuditRequest
+    context: AuditContext
+    target: Target
+    redact: Redactor
+    policy: Policy
+    simulated: str | None = None
+    evidence: SqlEvidence | None = None
+    findings: list[Finding] = field(default_factory=list)
+    report_path: Path | None = None
+    _demo: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    @classmethod
+    def open(cls, request: AuditRequest) -> AuditSession:
+        """Validate the request and, for a demo, start the simulated cluster."""
+        policy = load_policy(request.policy_path or DEFAULT_POLICY_PATH)
+        redact = Redactor()
+        demo = contextlib.ExitStack()
+        simulated = None
+        context = request.context
+        if context.demo_scenario:
+            target, simulated, context = _start_demo(demo, context)
+        else:
+            target = parse_request_target(request)
+        redact.add(target.password)
+        if context.deployment is Deployment.AUTO:
+            detected = Deployment.CLOUD if target.is_cloud_host else Deployment.SELF_HOSTED
+            context = context.with_detected(deployment=detected)
+        return cls(request, context, target, redact, policy, simulated, _demo=demo)
+
+    def collect(self) -> SqlEvidence:
+        limits = SessionLimits(
+            connect_timeout=max(5, self.request.timeout // 3),
+            statement_timeout=self.request.timeout,
+        )
+        self.evidence = collect_sql_evidence(self.target, limits, self.redact)
+        return self.evidence
+
+    def close(self) -> None:
+        self._demo.close()
+
+    @property
+    def cluster_name(self) -> str:
+        if self.context.cluster_name:
+            return self.context.cluster_name
+        host = self.target.host
+        if self.target.is_cloud_host:
+            return host.split(".")[0]
+        return host
+
+    def header_lines(self) -> list[str]:
+        context = self.context
+        lines = []
+        if self.simulated:
+            lines.append(f"crdb-security: SIMULATED cluster: {self.simulated}")
+        version = "unknown version"
+        if self.evidence is not None and not isinstance(self.evidence.build, Unavailable):
+            build = self.evidence.build
+            version = f"CockroachDB v{build.version} {build.distribution}"
+        lines.append(
+            f"crdb-security: cluster {self.cluster_name}, {version},"
+            f" {context.deployment.label}" + (f" {context.plan.label}" if context.plan else "")
+        )
+        lines.append(
+            f"crdb-security: environment {context.environment.value},"
+            f" compliance {context.compliance_label()},"
+            f" data sensitivity {context.data_sensitivity.label}"
+        )
+        if self.evidence is not None:
+            lines.append(
+                f"crdb-security: target {self.redact(self.target.display_url)},"
+                f" {len(self.evidence.statements)} SQL statements in {self.evidence.seconds:.2f}s"
+            )
+        return lines
+
+    def report_header(self, date: dt.date) -> ReportHeader:
+        evidence = self.evidence
+        context = self.context
+        version = cluster_id = regions = "unknown"
+        if evidence is not None:
+            if not isinstance(evidence.build, Unavailable):
+                version = f"v{evidence.build.version}"
+            if not isinstance(evidence.cluster_id, Unavailable):
+                cluster_id = evidence.cluster_id
+            if not isinstance(evidence.regions, Unavailable):
+                regions = ", ".join(evidence.regions) or "(none configured)"
+        if context.deployment is Deployment.CLOUD:
+            plan = context.plan.label if context.plan else "unknown (CockroachDB Cloud)"
+        else:
+            plan = "Self-hosted"
+        return ReportHeader(
+            cluster_name=self.cluster_name,
+            date=date,
+            cluster_id=cluster_id,
+            plan=plan,
+            version=version,
+            regions=regions,
+            deployment=context.deployment.label,
+            environment=context.environment.value,
+            compliance=context.compliance_label(),
+            data_sensitivity=context.data_sensitivity.label,
+            simulated=self.simulated,
+        )
+
+    def write_report(self, date: dt.date | None = None) -> Path:
+        date = date or dt.date.today()
+        text = self.redact(render_markdown(self.report_header(date), self.findings))
+        stem = report_file_stem(self.cluster_name, date)
+        self.report_path = write_report(self.context.report_dir, stem, text)
+        return self.report_path
+
+    def gate_failures(self) -> int:
+        return sum(1 for finding in self.findings if finding.verdict.fails_gate)
+
+    def verdict_counts(self) -> dict[Verdict, int]:
+        from pytest_crdb_security.report.findings import count_verdicts
+
+        return count_verdicts(self.findings)
+
+
+def _start_demo(stack: contextlib.ExitStack, context: AuditContext) -> tuple[Target, str, AuditContext]:
+    from pytest_crdb_security.simulator import (
+        SimulatedCluster,
+        bundled_scenario_path,
+        load_scenario,
+    )
+
+    assert context.demo_scenario is not None
+    try:
+        scenario = load_scenario(bundled_scenario_path(context.demo_scenario))
+    except ValueError as error:
+        raise ContextError(f"invalid --crdb-demo: {error}") from None
+    cluster: Any = stack.enter_context(SimulatedCluster(scenario))
+    target = parse_target_url(cluster.url(), "--crdb-demo")
+    simulated = (
+        f"scenario '{scenario.name}' of the bundled simulator, not a real CockroachDB"
+        f" cluster ({scenario.description})"
+    )
+    changes: dict[str, Any] = {}
+    if context.cluster_name is None:
+        changes["cluster_name"] = scenario.cluster_name
+    if context.deployment is Deployment.AUTO:
+        changes["deployment"] = Deployment(scenario.deployment)
+    return target, simulated, context.with_detected(**changes)
