@@ -134,7 +134,10 @@ def not_applicable_reason(
     if info.plans and deployment is Deployment.CLOUD:
         wanted = _plan_list(info.plans)
         if plan is None:
-            return f"only for the {wanted} plan; the Cloud plan is unknown (set it in the context file)"
+            return (
+                f"only for the {wanted} plan; the Cloud plan is unknown"
+                " (set it in the context file)"
+            )
         if plan not in info.plans:
             return f"only for the {wanted} plan; this cluster is on the {plan.label} plan"
 

@@ -57,7 +57,8 @@ def add_options(parser: pytest.Parser) -> None:
         "--crdb-deployment",
         dest="crdb_deployment",
         metavar="MODEL",
-        help="Deployment model: auto, cloud or self-hosted (default: auto, detected from the target)",
+        help="Deployment model: auto, cloud or self-hosted"
+        " (default: auto, detected from the target)",
     )
     group.addoption(
         "--crdb-compliance",
@@ -152,11 +153,17 @@ def read_request(config: pytest.Config) -> AuditRequest:
 
     timeout = config.getoption("crdb_timeout")
     if timeout is None or timeout < 1:
-        raise ContextError(f"invalid --crdb-timeout {timeout!r}: use a whole number of seconds, 1 or more")
+        raise ContextError(
+            f"invalid --crdb-timeout {timeout!r}: use a whole number of seconds, 1 or more"
+        )
 
     context = AuditContext(
-        environment=parse_environment(values["environment"]) if "environment" in values else Environment.PRODUCTION,
-        deployment=parse_deployment(values["deployment"]) if "deployment" in values else Deployment.AUTO,
+        environment=parse_environment(values["environment"])
+        if "environment" in values
+        else Environment.PRODUCTION,
+        deployment=parse_deployment(values["deployment"])
+        if "deployment" in values
+        else Deployment.AUTO,
         compliance=parse_compliance(values.get("compliance") or ()),
         data_sensitivity=parse_data_sensitivity(values.get("data_sensitivity", "internal")),
         cluster_name=values.get("cluster_name"),

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from pytest_crdb_security import fixtures
 from pytest_crdb_security.collection import bundled_checks_dir
 from pytest_crdb_security.context import ContextError
 from pytest_crdb_security.evidence.model import Unavailable
@@ -28,6 +27,7 @@ from pytest_crdb_security.session import AuditSession
 from pytest_crdb_security.verdicts import Grade, Verdict
 
 __all__ = ["crdb_context", "crdb_sql"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)

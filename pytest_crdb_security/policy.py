@@ -49,7 +49,8 @@ def load_policy(path: Path = DEFAULT_POLICY_PATH) -> Policy:
         raise ContextError(f"invalid YAML in policy file {where!r}; fix the syntax") from None
     if not isinstance(data, dict) or set(data) != {"rules", "compliance"}:
         raise ContextError(
-            f"invalid policy file {where!r}: it must contain exactly the keys 'rules' and 'compliance'"
+            f"invalid policy file {where!r}: it must contain exactly the keys"
+            " 'rules' and 'compliance'"
         )
 
     rules: dict[str, Rule] = {}

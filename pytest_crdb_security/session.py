@@ -148,7 +148,9 @@ class AuditSession:
         return count_verdicts(self.findings)
 
 
-def _start_demo(stack: contextlib.ExitStack, context: AuditContext) -> tuple[Target, str, AuditContext]:
+def _start_demo(
+    stack: contextlib.ExitStack, context: AuditContext
+) -> tuple[Target, str, AuditContext]:
     from pytest_crdb_security.simulator import (
         SimulatedCluster,
         bundled_scenario_path,

@@ -39,7 +39,10 @@ def _display(parts: tuple[str, str, str, str, str], user: str | None) -> str:
     netloc = f"{user}@{host_part}" if user else host_part
     params = [(key, value) for key, value in parse_qsl(query, keep_blank_values=True)]
     safe_query = urlencode(
-        [(key, "***" if key.lower() in ("password", "sslpassword") else value) for key, value in params],
+        [
+            (key, "***" if key.lower() in ("password", "sslpassword") else value)
+            for key, value in params
+        ],
         safe="/:,",
     )
     return urlunsplit((scheme, netloc, path, safe_query, fragment))

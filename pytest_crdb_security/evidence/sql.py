@@ -6,6 +6,7 @@ users or schedules, because each statement covers the whole cluster.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ _VIRTUAL_SCHEMAS = "('crdb_internal', 'information_schema', 'pg_catalog', 'pg_ex
 PUBLIC_GRANTS_SQL = (
     "SELECT database_name, NULL AS schema_name, NULL AS object_name,"
     " 'database' AS object_type, privilege_type"
-    ' FROM "".crdb_internal.cluster_database_privileges WHERE grantee = \'public\''
+    " FROM \"\".crdb_internal.cluster_database_privileges WHERE grantee = 'public'"
     " UNION ALL"
     " SELECT table_catalog, table_schema, table_name, 'table', privilege_type"
     ' FROM "".information_schema.table_privileges'
@@ -107,11 +108,13 @@ class _Session:
     def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         self.statements.append(sql)
         with self.connection.cursor() as cursor:
-            cursor.execute(sql)  # type: ignore[arg-type]  # fixed texts, no user input
+            cursor.execute(sql.encode())  # fixed statement texts, never user input
             columns = [column.name for column in cursor.description or ()]
             return columns, list(cursor.fetchall())
 
-    def collect(self, key: str, sql: str, build: Callable[[list[str], list[tuple[Any, ...]]], T]) -> T | Unavailable:
+    def collect(
+        self, key: str, sql: str, build: Callable[[list[str], list[tuple[Any, ...]]], T]
+    ) -> T | Unavailable:
         try:
             columns, rows = self.rows(sql)
         except pg_errors.InsufficientPrivilege as error:
@@ -192,18 +195,18 @@ def _prepare_session(session: _Session, connection: psycopg.Connection[Any]) -> 
     except ValueError:
         return
     if version >= UNSAFE_INTERNALS_SINCE:
-        try:
+        # NOTE: if this is rejected, v26.1+ rejects the crdb_internal reads below,
+        # and each of them reports its own could-not-evaluate reason.
+        with contextlib.suppress(psycopg.Error):
             session.rows("SET allow_unsafe_internals = on")
-        except psycopg.Error:
-            # NOTE: without it, v26.1+ rejects the crdb_internal reads below; each
-            # then reports its own could-not-evaluate reason.
-            pass
 
 
 def _collect(session: _Session) -> dict[str, Any]:
     build_row = session.collect("build", BUILD_SQL, _build_row)
     settings = session.collect("settings", SETTINGS_SQL, _settings)
     build: BuildInfo | Unavailable
+    cluster_id: str | Unavailable
+    audit_user: str | Unavailable
     if isinstance(build_row, Unavailable):
         build, cluster_id, audit_user = build_row, build_row, build_row
     else:
@@ -238,7 +241,11 @@ def _settings(columns: list[str], rows: list[tuple[Any, ...]]) -> Settings:
     for row in rows:
         values = _by_name(columns, row)
         name = str(values["variable"])
-        by_name[name] = Setting(name, "" if values["value"] is None else str(values["value"]), str(values["setting_type"]))
+        by_name[name] = Setting(
+            name,
+            "" if values["value"] is None else str(values["value"]),
+            str(values["setting_type"]),
+        )
     version = by_name.get("version")
     return Settings(by_name, f"v{version.value}" if version else "this version")
 
@@ -259,7 +266,9 @@ def _principals(columns: list[str], rows: list[tuple[Any, ...]]) -> list[Princip
     principals = []
     for row in rows:
         values = _by_name(columns, row)
-        principals.append(principal_from_row(values["username"], values["options"], values["member_of"]))
+        principals.append(
+            principal_from_row(values["username"], values["options"], values["member_of"])
+        )
     return principals
 
 
@@ -278,7 +287,9 @@ def _public_grants(columns: list[str], rows: list[tuple[Any, ...]]) -> list[Publ
     grants = []
     for row in rows:
         database, schema, object_name, object_type, privilege = row
-        grants.append(PublicGrant(database, schema, object_name, object_type, str(privilege).upper()))
+        grants.append(
+            PublicGrant(database, schema, object_name, object_type, str(privilege).upper())
+        )
     return grants
 
 

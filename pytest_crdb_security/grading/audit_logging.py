@@ -25,9 +25,15 @@ def _user_audit_state(settings: Settings, build: BuildInfo) -> tuple[bool | None
     """Return (configured, description); configured is None when the version lacks the setting."""
     if not settings.has(USER_AUDIT):
         if build.version < USER_AUDIT_SINCE:
-            return None, f"role-based audit logging needs v23.2 or later (cluster runs v{build.version})"
+            return (
+                None,
+                f"role-based audit logging needs v23.2 or later (cluster runs v{build.version})",
+            )
         if not build.is_ccl:
-            return None, f"role-based audit logging needs a CCL build (this is {build.distribution})"
+            return (
+                None,
+                f"role-based audit logging needs a CCL build (this is {build.distribution})",
+            )
         raise CouldNotEvaluate(
             f"cluster setting {USER_AUDIT} is missing on CCL v{build.version}, which should have it"
         )
@@ -56,4 +62,6 @@ def grade_audit_logging(settings: Settings, build: BuildInfo) -> Grade:
     if user_on or admin_on:
         which = "admin audit only" if admin_on else "user audit only"
         return Grade(Verdict.WARN, f"{which}: {detail}")
-    return Grade(Verdict.FAIL, "audit logging is disabled: " + detail, rule="audit_logging_disabled")
+    return Grade(
+        Verdict.FAIL, "audit logging is disabled: " + detail, rule="audit_logging_disabled"
+    )

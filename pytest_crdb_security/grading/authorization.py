@@ -51,14 +51,20 @@ def grade_admin_count(principals: Sequence[Principal]) -> Grade:
     admins = effective_admins(principals)
     count = len(admins)
     names = join_names([_describe_admin(principal, chain) for principal, chain in admins])
-    detail = f"{plural(count, 'user')} with admin role: {names}" if count else "no login-capable user has the admin role"
+    detail = (
+        f"{plural(count, 'user')} with admin role: {names}"
+        if count
+        else "no login-capable user has the admin role"
+    )
     if count >= 6:
         return Grade(Verdict.FAIL, detail, rule="admin_count_excessive")
     if count >= 3:
         return Grade(Verdict.WARN, detail)
     if count == 0:
         # root is always an admin, so an empty list means the rows were filtered.
-        return Grade(Verdict.WARN, detail + "; root should be listed, so SHOW USERS looks incomplete")
+        return Grade(
+            Verdict.WARN, detail + "; root should be listed, so SHOW USERS looks incomplete"
+        )
     return Grade(Verdict.PASS, detail)
 
 
@@ -79,7 +85,7 @@ def _ancestors(principal: Principal, by_name: dict[str, Principal]) -> list[str]
 def grade_powerful_privileges(
     principals: Sequence[Principal], system_grants: Iterable[tuple[str, str]]
 ) -> Grade:
-    """Find login-capable non-admins that hold role options or system privileges with admin-like reach.
+    """Find login-capable non-admins with role options or system privileges of admin-like reach.
 
     Role options belong to the principal itself; system privileges are inherited
     through role membership, so those of every ancestor role count.
@@ -92,7 +98,11 @@ def grade_powerful_privileges(
 
     holders: list[str] = []
     for principal in sorted(principals, key=lambda p: p.name):
-        if not principal.can_login or principal.name in admin_names or principal.name in (ADMIN_ROLE, "root"):
+        if (
+            not principal.can_login
+            or principal.name in admin_names
+            or principal.name in (ADMIN_ROLE, "root")
+        ):
             continue
         powers = [option for option in POWERFUL_ROLE_OPTIONS if option in principal.options]
         for source in [principal.name, *_ancestors(principal, by_name)]:

@@ -17,14 +17,14 @@ from pytest_crdb_security.verdicts import Grade, Verdict
 
 def backup_destination(schedule: Schedule) -> str | None:
     """Return the first URI of the BACKUP statement without its query string or credentials."""
-    statement = schedule.command.get("backup_statement", "")
+    statement = str(schedule.command.get("backup_statement", ""))
     start = statement.find("'")
     end = statement.find("'", start + 1)
     if start < 0 or end < 0:
         return None
     parts = urlsplit(statement[start + 1 : end])
     host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return str(urlunsplit((parts.scheme, host, parts.path, "", "")))
 
 
 def _describe(schedule: Schedule) -> str:
@@ -55,9 +55,12 @@ def grade_backup_schedules(schedules: Sequence[Schedule]) -> Grade:
     failed = by_health.get(ScheduleHealth.FAILED, [])
     if failed:
         reasons = "; ".join(
-            f"{schedule.label} ({schedule.status}): {failure_excerpt(schedule.state)}" for schedule in failed
+            f"{schedule.label} ({schedule.status}): {failure_excerpt(schedule.state)}"
+            for schedule in failed
         )
-        return Grade(Verdict.FAIL, f"{plural(len(failed), 'backup schedule')} reports failed runs: {reasons}")
+        return Grade(
+            Verdict.FAIL, f"{plural(len(failed), 'backup schedule')} reports failed runs: {reasons}"
+        )
 
     paused = by_health.get(ScheduleHealth.PAUSED, [])
     if paused:

@@ -74,7 +74,10 @@ class BuildInfo:
 
 
 def parse_build(text: str) -> BuildInfo:
-    """Parse ``CockroachDB CCL v24.3.0 (x86_64-pc-linux-gnu, built 2024/11/21 17:04:09, go1.22.8)``."""
+    """Parse a build string.
+
+    Example: ``CockroachDB CCL v24.3.0 (x86_64-pc-linux-gnu, built 2024/11/21 17:04:09, go1.22.8)``.
+    """
     match = _BUILD.match(text.strip())
     if match is None:
         raise ValueError(f"invalid CockroachDB build string {text!r}")

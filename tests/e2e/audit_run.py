@@ -53,7 +53,9 @@ def run_audit(pytester: pytest.Pytester, *args: str) -> AuditRun:
     """Run pytest in a subprocess-free pytester session and locate the new report."""
     report_dir = pytester.path / "reports"
     before = set(report_dir.glob("*.md")) if report_dir.exists() else set()
-    result = pytester.runpytest("-p", "no:cacheprovider", "--crdb-report-dir", str(report_dir), *args)
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--crdb-report-dir", str(report_dir), *args
+    )
     after = set(report_dir.glob("*.md")) if report_dir.exists() else set()
     new = sorted(after - before)
     assert len(new) <= 1, new

@@ -44,8 +44,9 @@ def test_mixed_demo_details(pytester: pytest.Pytester) -> None:
     assert findings["Admin user count"][1] == (
         "4 users with admin role: alice, bob (via ops), carol (via ops), root"
     )
-    assert "dave (system privilege MODIFYCLUSTERSETTING via dba)" in (
-        findings["Powerful privileges outside admin"][1]
+    assert (
+        "dave (system privilege MODIFYCLUSTERSETTING via dba)"
+        in (findings["Powerful privileges outside admin"][1])
     )
     assert "SELECT on table public.customers" in findings["PUBLIC role privileges (app)"][1]
     assert "USAGE on schema reports" in findings["PUBLIC role privileges (reporting)"][1]
@@ -65,8 +66,14 @@ def test_mixed_demo_report_layout(pytester: pytest.Pytester) -> None:
     assert "**Environment:** production" in lines
     assert "**Compliance:** (none specified)" in lines
     assert any(line.startswith("> **Simulated cluster:**") for line in lines)
-    for section in ("## Summary", "## Findings", "### Authorization", "### Audit Logging",
-                    "### Backup & Recovery", "### Cluster Configuration"):
+    for section in (
+        "## Summary",
+        "## Findings",
+        "### Authorization",
+        "### Audit Logging",
+        "### Backup & Recovery",
+        "### Cluster Configuration",
+    ):
         assert section in lines
     summary = run.summary()
     assert sum(summary.values()) == len(run.findings())
@@ -140,13 +147,17 @@ def test_legacy_demo_sandbox_downgrades(pytester: pytest.Pytester) -> None:
     assert findings["Admin user count"][0] == "WARN"
     assert findings["Audit log configuration"][0] == "INFO"
     assert findings["Self-managed backups"][0] == "INFO"
-    assert findings["Self-managed backups"][1].endswith("*(downgraded from FAIL — sandbox cluster)*")
+    assert findings["Self-managed backups"][1].endswith(
+        "*(downgraded from FAIL — sandbox cluster)*"
+    )
     # Minimum password length has no environment row, so it stays a FAIL.
     assert findings["Password policy: minimum length"][0] == "FAIL"
 
 
 def test_legacy_demo_compliance_floor(pytester: pytest.Pytester) -> None:
-    run = run_audit(pytester, "--crdb-demo=legacy", "--env=development", "--crdb-compliance=PCI DSS")
+    run = run_audit(
+        pytester, "--crdb-demo=legacy", "--env=development", "--crdb-compliance=PCI DSS"
+    )
     findings = run.findings()
 
     assert findings["Admin user count"][0] == "FAIL"
@@ -161,9 +172,7 @@ def test_dimension_selection(pytester: pytest.Pytester) -> None:
 
     assert "Admin user count" in labels
     assert "Audit log configuration" not in labels
-    assert all(
-        label.startswith(("Admin", "Powerful", "PUBLIC")) for label in labels
-    ), labels
+    assert all(label.startswith(("Admin", "Powerful", "PUBLIC")) for label in labels), labels
 
 
 def test_not_applicable_reasons_under_rs(pytester: pytest.Pytester) -> None:
@@ -171,8 +180,10 @@ def test_not_applicable_reasons_under_rs(pytester: pytest.Pytester) -> None:
 
     assert run.verdict("Self-managed backups") == "N/A"
     run.result.stdout.fnmatch_lines(
-        ["SKIPPED [[]1[]] *test_backup.py:*: only for self-hosted clusters;"
-         " this is a CockroachDB Cloud cluster"]
+        [
+            "SKIPPED [[]1[]] *test_backup.py:*: only for self-hosted clusters;"
+            " this is a CockroachDB Cloud cluster"
+        ]
     )
     assert "skipped" not in run.result.stdout.lines[-1]
 

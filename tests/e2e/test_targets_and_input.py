@@ -20,7 +20,9 @@ def mixed_cluster() -> Iterator[SimulatedCluster]:
         yield cluster
 
 
-def test_password_appears_nowhere(pytester: pytest.Pytester, mixed_cluster: SimulatedCluster) -> None:
+def test_password_appears_nowhere(
+    pytester: pytest.Pytester, mixed_cluster: SimulatedCluster
+) -> None:
     url = mixed_cluster.url()
     password = url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
 
@@ -32,8 +34,9 @@ def test_password_appears_nowhere(pytester: pytest.Pytester, mixed_cluster: Simu
     assert run.verdict("Admin user count") == "WARN"
 
 
-def test_url_from_environment(pytester: pytest.Pytester, mixed_cluster: SimulatedCluster,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_url_from_environment(
+    pytester: pytest.Pytester, mixed_cluster: SimulatedCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COCKROACH_URL", mixed_cluster.url())
 
     run = run_audit(pytester, "-m", "cluster_config")
@@ -42,7 +45,9 @@ def test_url_from_environment(pytester: pytest.Pytester, mixed_cluster: Simulate
     run.result.stdout.fnmatch_lines(["crdb-security: target postgresql://auditor@127.0.0.1:*"])
 
 
-def test_wrong_password_is_one_line(pytester: pytest.Pytester, mixed_cluster: SimulatedCluster) -> None:
+def test_wrong_password_is_one_line(
+    pytester: pytest.Pytester, mixed_cluster: SimulatedCluster
+) -> None:
     url = mixed_cluster.url(password=SENTINEL_PASSWORD)
 
     run = run_audit(pytester, f"--crdb-url={url}")
@@ -50,8 +55,10 @@ def test_wrong_password_is_one_line(pytester: pytest.Pytester, mixed_cluster: Si
     assert run.result.ret == pytest.ExitCode.USAGE_ERROR
     assert SENTINEL_PASSWORD not in run.output
     run.result.stderr.fnmatch_lines(
-        [f"ERROR: crdb-security: cannot connect to 127.0.0.1:{mixed_cluster.port} as auditor:"
-         " *password authentication failed for user auditor*"]
+        [
+            f"ERROR: crdb-security: cannot connect to 127.0.0.1:{mixed_cluster.port} as auditor:"
+            " *password authentication failed for user auditor*"
+        ]
     )
     assert run.report_path is None
     assert "test session starts" not in run.output
@@ -73,19 +80,32 @@ def test_unreachable_cluster_is_one_line(pytester: pytest.Pytester) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--env=prod"], "ERROR: invalid environment 'prod': use one of production, staging,"
-                         " development, sandbox"),
-        (["--crdb-deployment=onprem"], "ERROR: invalid deployment 'onprem': use one of auto,"
-                                       " cloud, self-hosted"),
-        (["--crdb-compliance=SOC 2,SOX"], "ERROR: invalid compliance framework 'SOX': use one or"
-                                          " more of SOC 2, HIPAA, PCI DSS, ISO 27001, GDPR,"
-                                          " separated by commas"),
-        (["--crdb-data-sensitivity=secret"], "ERROR: invalid data sensitivity 'secret': use one"
-                                             " of pii-phi, financial, internal, public"),
+        (
+            ["--env=prod"],
+            "ERROR: invalid environment 'prod': use one of production, staging,"
+            " development, sandbox",
+        ),
+        (
+            ["--crdb-deployment=onprem"],
+            "ERROR: invalid deployment 'onprem': use one of auto, cloud, self-hosted",
+        ),
+        (
+            ["--crdb-compliance=SOC 2,SOX"],
+            "ERROR: invalid compliance framework 'SOX': use one or"
+            " more of SOC 2, HIPAA, PCI DSS, ISO 27001, GDPR,"
+            " separated by commas",
+        ),
+        (
+            ["--crdb-data-sensitivity=secret"],
+            "ERROR: invalid data sensitivity 'secret': use one"
+            " of pii-phi, financial, internal, public",
+        ),
         (["--crdb-demo=nosuch"], "ERROR: invalid --crdb-demo: *nosuch*"),
         (["--crdb-timeout=0"], "ERROR: invalid --crdb-timeout 0: *"),
-        ([f"--crdb-url=mysql://u:{SENTINEL_PASSWORD}@h/db"],
-         "ERROR: invalid --crdb-url 'mysql://u@h/db': the scheme must be postgresql://*"),
+        (
+            [f"--crdb-url=mysql://u:{SENTINEL_PASSWORD}@h/db"],
+            "ERROR: invalid --crdb-url 'mysql://u@h/db': the scheme must be postgresql://*",
+        ),
     ],
 )
 def test_invalid_options(pytester: pytest.Pytester, args: list[str], message: str) -> None:

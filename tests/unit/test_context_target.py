@@ -32,7 +32,9 @@ def test_parse_compliance(raw: str | list[str], expected: tuple[Compliance, ...]
 
 
 def test_parse_compliance_rejects_unknown() -> None:
-    with pytest.raises(ContextError, match=r"invalid compliance framework 'SOX': use one or more of"):
+    with pytest.raises(
+        ContextError, match=r"invalid compliance framework 'SOX': use one or more of"
+    ):
         parse_compliance("SOC 2,SOX")
 
 
@@ -43,8 +45,12 @@ def test_parse_environment_lists_allowed() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "plan"),
-    [("Standard", CloudPlan.STANDARD), ("SERVERLESS", CloudPlan.BASIC),
-     ("dedicated", CloudPlan.ADVANCED), ("ADVANCED", CloudPlan.ADVANCED)],
+    [
+        ("Standard", CloudPlan.STANDARD),
+        ("SERVERLESS", CloudPlan.BASIC),
+        ("dedicated", CloudPlan.ADVANCED),
+        ("ADVANCED", CloudPlan.ADVANCED),
+    ],
 )
 def test_parse_plan(raw: str, plan: CloudPlan) -> None:
     assert parse_plan(raw) is plan
@@ -117,7 +123,9 @@ def test_target_errors_hide_password(url: str, message: str) -> None:
 def test_redactor_masks_known_secrets_and_uri_credentials() -> None:
     redact = Redactor(["s3cr3t-value"])
 
-    text = redact("pw s3cr3t-value in s3://b/p?AWS_SECRET_ACCESS_KEY=abc&x=1 and postgresql://u:pw1@h")
+    text = redact(
+        "pw s3cr3t-value in s3://b/p?AWS_SECRET_ACCESS_KEY=abc&x=1 and postgresql://u:pw1@h"
+    )
 
     assert "s3cr3t-value" not in text
     assert "abc" not in text

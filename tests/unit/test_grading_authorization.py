@@ -20,9 +20,14 @@ def admins(count: int) -> list[Principal]:
 
 @pytest.mark.parametrize(
     ("count", "verdict", "rule"),
-    [(1, Verdict.PASS, None), (2, Verdict.PASS, None), (3, Verdict.WARN, None),
-     (5, Verdict.WARN, None), (6, Verdict.FAIL, "admin_count_excessive"),
-     (9, Verdict.FAIL, "admin_count_excessive")],
+    [
+        (1, Verdict.PASS, None),
+        (2, Verdict.PASS, None),
+        (3, Verdict.WARN, None),
+        (5, Verdict.WARN, None),
+        (6, Verdict.FAIL, "admin_count_excessive"),
+        (9, Verdict.FAIL, "admin_count_excessive"),
+    ],
 )
 def test_admin_count_thresholds(count: int, verdict: Verdict, rule: str | None) -> None:
     grade = grade_admin_count(admins(count))
@@ -85,8 +90,13 @@ def test_powerful_privileges_pass_when_only_admins() -> None:
     assert grade_powerful_privileges(principals, []).verdict is Verdict.PASS
 
 
-def grant(database: str, object_type: str, privilege: str, schema: str | None = None,
-          name: str | None = None) -> PublicGrant:
+def grant(
+    database: str,
+    object_type: str,
+    privilege: str,
+    schema: str | None = None,
+    name: str | None = None,
+) -> PublicGrant:
     return PublicGrant(database, schema, name, object_type, privilege)
 
 
@@ -101,8 +111,11 @@ BASELINE = [
     ("extra", "verdict", "fragment"),
     [
         ([], Verdict.PASS, "only the default privileges in app"),
-        ([grant("app", "table", "SELECT", "public", "customers")], Verdict.FAIL,
-         "SELECT on table public.customers"),
+        (
+            [grant("app", "table", "SELECT", "public", "customers")],
+            Verdict.FAIL,
+            "SELECT on table public.customers",
+        ),
         ([grant("app", "table", "INSERT", "public", "orders")], Verdict.FAIL, "INSERT on table"),
         ([grant("app", "database", "ALL")], Verdict.FAIL, "ALL on database app"),
         ([grant("app", "table", "CHANGEFEED", "public", "events")], Verdict.FAIL, "CHANGEFEED"),

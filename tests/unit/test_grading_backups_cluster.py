@@ -17,8 +17,12 @@ FAILED_STATE = (
 URI = "s3://bucket/crdb?AWS_ACCESS_KEY_ID=AKIAEXAMPLE&AWS_SECRET_ACCESS_KEY=top-secret-key"
 
 
-def make(label: str, status: str = "ACTIVE", state: str | None = None,
-         command: dict[str, object] | None = None) -> Schedule:
+def make(
+    label: str,
+    status: str = "ACTIVE",
+    state: str | None = None,
+    command: dict[str, object] | None = None,
+) -> Schedule:
     if command is None:
         command = {"backup_statement": f"BACKUP INTO '{URI}' WITH detached"}
     return Schedule(1, label, status, state, "@daily", "root", command)
@@ -35,8 +39,11 @@ INTERNAL = make("sql-stats-compaction", command={})
         ([INTERNAL, make("nightly")], Verdict.PASS, "1 backup schedule active: nightly (full"),
         ([make("nightly", state=FAILED_STATE)], Verdict.FAIL, "reports failed runs"),
         ([make("nightly", status="PAUSED")], Verdict.WARN, "is paused"),
-        ([make("nightly", status="PAUSED", state="Waiting for initial backup to complete")],
-         Verdict.WARN, "waiting for its first backup"),
+        (
+            [make("nightly", status="PAUSED", state="Waiting for initial backup to complete")],
+            Verdict.WARN,
+            "waiting for its first backup",
+        ),
     ],
 )
 def test_backup_schedules(schedules: list[Schedule], verdict: Verdict, fragment: str) -> None:
@@ -59,7 +66,9 @@ def test_backup_details_never_show_credentials() -> None:
 
 
 def test_backup_destination_strips_query_and_userinfo() -> None:
-    schedule = make("x", command={"backup_statement": "BACKUP INTO 'gs://u:p@bkt/path?AUTH=implicit'"})
+    schedule = make(
+        "x", command={"backup_statement": "BACKUP INTO 'gs://u:p@bkt/path?AUTH=implicit'"}
+    )
 
     assert backup_destination(schedule) == "gs://bkt/path"
 

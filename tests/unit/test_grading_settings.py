@@ -44,8 +44,9 @@ def audit(user: str | None, admin: str | None) -> Settings:
         (None, "true", OSS_24, Verdict.WARN, None),
     ],
 )
-def test_audit_logging(user: str | None, admin: str | None, build: object, verdict: Verdict,
-                       rule: str | None) -> None:
+def test_audit_logging(
+    user: str | None, admin: str | None, build: object, verdict: Verdict, rule: str | None
+) -> None:
     grade = grade_audit_logging(audit(user, admin), build)  # type: ignore[arg-type]
 
     assert grade.verdict is verdict
@@ -59,7 +60,7 @@ def test_audit_logging_fallback_names_version() -> None:
 
 
 def test_audit_logging_missing_setting_on_ccl_is_error() -> None:
-    with pytest.raises(CouldNotEvaluate, match="sql.log.user_audit is missing"):
+    with pytest.raises(CouldNotEvaluate, match=r"sql\.log\.user_audit is missing"):
         grade_audit_logging(audit(None, "true"), CCL_24)
 
 
@@ -70,8 +71,14 @@ def test_audit_logging_redacted_is_error() -> None:
 
 @pytest.mark.parametrize(
     ("length", "verdict"),
-    [("1", Verdict.FAIL), ("7", Verdict.FAIL), ("8", Verdict.WARN), ("11", Verdict.WARN),
-     ("12", Verdict.PASS), ("64", Verdict.PASS)],
+    [
+        ("1", Verdict.FAIL),
+        ("7", Verdict.FAIL),
+        ("8", Verdict.WARN),
+        ("11", Verdict.WARN),
+        ("12", Verdict.PASS),
+        ("64", Verdict.PASS),
+    ],
 )
 def test_min_password_length(length: str, verdict: Verdict) -> None:
     grade = grade_min_password_length(settings(server__user_login__min_password_length=length))

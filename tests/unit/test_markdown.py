@@ -27,9 +27,16 @@ HEADER = ReportHeader(
 
 def finding(title: str, section: str, verdict: Verdict, detail: str, **extra: object) -> Finding:
     values: dict[str, object] = {
-        "nodeid": "checks/x.py::t", "check_id": title.lower(), "title": title,
-        "dimension": "authorization", "section": section, "severity": "high", "subject": None,
-        "original": verdict, "verdict": verdict, "detail": detail,
+        "nodeid": "checks/x.py::t",
+        "check_id": title.lower(),
+        "title": title,
+        "dimension": "authorization",
+        "section": section,
+        "severity": "high",
+        "subject": None,
+        "original": verdict,
+        "verdict": verdict,
+        "detail": detail,
     }
     values.update(extra)
     return Finding(**values)  # type: ignore[arg-type]
@@ -37,8 +44,14 @@ def finding(title: str, section: str, verdict: Verdict, detail: str, **extra: ob
 
 def test_render_follows_template() -> None:
     findings = [
-        finding("Admin user count", "Authorization", Verdict.WARN, "7 users with admin role",
-                original=Verdict.FAIL, annotation="downgraded from FAIL — development cluster"),
+        finding(
+            "Admin user count",
+            "Authorization",
+            Verdict.WARN,
+            "7 users with admin role",
+            original=Verdict.FAIL,
+            annotation="downgraded from FAIL — development cluster",
+        ),
         finding("PUBLIC role privileges", "Authorization", Verdict.FAIL, "SELECT", subject="app"),
         finding("Version", "Cluster Configuration", Verdict.INFO, "v24.3.5"),
         finding("Audit log configuration", "Audit Logging", Verdict.ERROR, "permission denied"),

@@ -27,8 +27,9 @@ def context(environment: Environment, *compliance: Compliance) -> AuditContext:
         ("database_sso_missing", Verdict.FAIL, Environment.DEVELOPMENT, Verdict.INFO),
     ],
 )
-def test_environment_downgrades(rule: str, original: Verdict, environment: Environment,
-                                expected: Verdict) -> None:
+def test_environment_downgrades(
+    rule: str, original: Verdict, environment: Environment, expected: Verdict
+) -> None:
     adjustment = adjust(Grade(original, "x", rule), context(environment), POLICY)
 
     assert adjustment.original is original
@@ -74,8 +75,9 @@ def test_unrelated_compliance_allows_downgrade() -> None:
 
 def test_grade_without_rule_or_other_verdict_is_unchanged() -> None:
     plain = adjust(Grade(Verdict.FAIL, "x"), context(Environment.SANDBOX), POLICY)
-    passing = adjust(Grade(Verdict.PASS, "x", "admin_count_excessive"),
-                     context(Environment.SANDBOX), POLICY)
+    passing = adjust(
+        Grade(Verdict.PASS, "x", "admin_count_excessive"), context(Environment.SANDBOX), POLICY
+    )
 
     assert plain.adjusted is Verdict.FAIL
     assert plain.annotation is None
@@ -87,8 +89,12 @@ def test_grade_without_rule_or_other_verdict_is_unchanged() -> None:
     [
         ("rules: {}\n", "exactly the keys"),
         ("rules: {x: {topic: a, production: FAIL}}\ncompliance: {}\n", "invalid rule 'x'"),
-        ("rules: {x: {topic: a, production: BAD, staging: FAIL, development: WARN, sandbox: INFO}}\n"
-         "compliance: {}\n", "invalid verdict 'BAD' for x.production"),
+        (
+            "rules: {x: {topic: a, production: BAD, staging: FAIL,"
+            " development: WARN, sandbox: INFO}}\n"
+            "compliance: {}\n",
+            "invalid verdict 'BAD' for x.production",
+        ),
         ("rules: {}\ncompliance: {SOX: [a]}\n", "invalid compliance entry 'SOX'"),
         ("rules: [\n", "invalid YAML"),
     ],

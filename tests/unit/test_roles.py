@@ -36,8 +36,10 @@ from pytest_crdb_security.parsing.roles import (
             '{"VALID UNTIL=2025-10-10 00:00:00+00:00"}',
             {"VALID UNTIL": "2025-10-10 00:00:00+00:00"},
         ),
-        ('{CREATEDB,"PROVISIONSRC=ldap:ldap.example.com"}',
-         {"CREATEDB": None, "PROVISIONSRC": "ldap:ldap.example.com"}),
+        (
+            '{CREATEDB,"PROVISIONSRC=ldap:ldap.example.com"}',
+            {"CREATEDB": None, "PROVISIONSRC": "ldap:ldap.example.com"},
+        ),
         ("createrole", {"CREATEROLE": None}),
     ],
 )

@@ -55,7 +55,10 @@ def test_classify_schedule(status: str, state: str | None, expected: ScheduleHea
     [
         (None, {}),
         ({"backup_statement": "BACKUP"}, {"backup_statement": "BACKUP"}),
-        ('{"backup_statement": "BACKUP", "backup_type": 1}', {"backup_statement": "BACKUP", "backup_type": 1}),
+        (
+            '{"backup_statement": "BACKUP", "backup_type": 1}',
+            {"backup_statement": "BACKUP", "backup_type": 1},
+        ),
         ("not json", {}),
         ("[1, 2]", {}),
         (42, {}),
@@ -67,7 +70,9 @@ def test_parse_command(raw: object, expected: dict[str, object]) -> None:
 
 def test_backup_detection_and_type() -> None:
     full = schedule(command={"backup_statement": "BACKUP INTO 'nodelocal://1/b'"})
-    incremental = schedule(command={"backup_statement": "BACKUP INTO LATEST IN 'x'", "backup_type": 1})
+    incremental = schedule(
+        command={"backup_statement": "BACKUP INTO LATEST IN 'x'", "backup_type": 1}
+    )
     internal = schedule(command={})
 
     assert full.is_backup and not full.is_incremental

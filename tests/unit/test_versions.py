@@ -46,8 +46,12 @@ def test_prerelease_sorts_before_release() -> None:
             Version(24, 3, 0),
             "go1.22.8",
         ),
-        ("CockroachDB OSS v23.1.2 (x86_64-pc-linux-gnu, built 2023/06/01 10:00:00, go1.19.4)",
-         "OSS", Version(23, 1, 2), "go1.19.4"),
+        (
+            "CockroachDB OSS v23.1.2 (x86_64-pc-linux-gnu, built 2023/06/01 10:00:00, go1.19.4)",
+            "OSS",
+            Version(23, 1, 2),
+            "go1.19.4",
+        ),
         ("CockroachDB CCL v25.4.1", "CCL", Version(25, 4, 1), None),
     ],
 )
