@@ -153,4 +153,5 @@ def test_plain_run_is_no_audit(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:cacheprovider")
 
     result.assert_outcomes(passed=1)
-    assert "crdb-security" not in result.stdout.str()
+    assert "crdb-security:" not in result.stdout.str()
+    assert "crdb-security verdicts" not in result.stdout.str()
