@@ -77,7 +77,8 @@ UNSAFE_INTERNALS_SINCE = Version(25, 4)
 _PRIVILEGE_HINTS = {
     "settings": "the VIEWCLUSTERSETTING system privilege",
     "stores": "the VIEWCLUSTERMETADATA system privilege",
-    "users": "SELECT on system.users (or admin)",
+    "users": "SELECT on system.users, system.role_options and system.role_members"
+    " (or the VIEWSYSTEMTABLE system privilege)",
     "public_grants": "the VIEWCLUSTERMETADATA system privilege or admin",
     "schedules": "admin, or ownership of the schedules",
     "system_grants": "admin",
@@ -109,7 +110,9 @@ class _Session:
         self.statements.append(sql)
         with self.connection.cursor() as cursor:
             cursor.execute(sql.encode())  # fixed statement texts, never user input
-            columns = [column.name for column in cursor.description or ()]
+            if cursor.description is None:
+                return [], []
+            columns = [column.name for column in cursor.description]
             return columns, list(cursor.fetchall())
 
     def collect(
@@ -185,8 +188,17 @@ def collect_sql_evidence(target: Target, limits: SessionLimits, redact: Redactor
 
 
 def _prepare_session(session: _Session, connection: psycopg.Connection[Any]) -> None:
-    session.rows("SET default_transaction_read_only = on")
-    session.rows(f"SET statement_timeout = '{int(session.limits.statement_timeout)}s'")
+    # The audit refuses to run in a session it could not make read-only.
+    for statement in (
+        "SET default_transaction_read_only = on",
+        f"SET statement_timeout = '{int(session.limits.statement_timeout)}s'",
+    ):
+        try:
+            session.rows(statement)
+        except psycopg.Error as error:
+            raise ConnectionFailed(
+                f"cannot prepare the audit session with {statement!r}: {_message(error)}"
+            ) from None
     build_text = connection.pgconn.parameter_status(b"crdb_version")
     if not build_text:
         return
