@@ -42,7 +42,9 @@ APPLICATION_NAME = "pytest-crdb-security"
 _VIRTUAL_SCHEMAS = "('crdb_internal', 'information_schema', 'pg_catalog', 'pg_extension')"
 
 # One statement for the PUBLIC privileges of every database: the "" catalog prefix
-# reads the virtual tables of all databases at once.
+# reads the virtual tables of all databases at once. The information_schema views
+# list only objects the current user holds a privilege on, but whatever public holds
+# the audit user holds too, so no PUBLIC grant is hidden from an unprivileged auditor.
 PUBLIC_GRANTS_SQL = (
     "SELECT database_name, NULL AS schema_name, NULL AS object_name,"
     " 'database' AS object_type, privilege_type"
