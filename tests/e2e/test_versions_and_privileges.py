@@ -43,7 +43,7 @@ def test_missing_privileges_are_errors_not_passes(
     passed = {label for label, (verdict, _) in findings.items() if verdict == "PASS"}
     assert all(label.startswith("PUBLIC role privileges") for label in passed), passed
     assert run.result.ret == 1
-    run.result.stdout.fnmatch_lines(["*[ERROR] Admin user count: permission denied:*"])
+    run.result.stdout.fnmatch_lines(["*[[]ERROR] Admin user count: permission denied:*"])
 
 
 @pytest.mark.parametrize("cluster", ["v23_1"], indirect=True)
