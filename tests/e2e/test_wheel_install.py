@@ -60,9 +60,13 @@ def test_installed_wheel_audits_from_any_directory(wheel: Path, tmp_path: Path) 
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "site/pytest_crdb_security/checks/test_cluster_config.py::test_version" in (
-        result.stdout
+    assert "test_cluster_config.py::test_version INFO" in result.stdout
+    located = subprocess.run(
+        [sys.executable, "-c",
+         "from pytest_crdb_security.collection import bundled_checks_dir; print(bundled_checks_dir())"],
+        cwd=work, env=environment, capture_output=True, text=True, check=True, timeout=60,
     )
+    assert located.stdout.strip() == str(target / "pytest_crdb_security" / "checks")
     reports = list((work / "reports").glob("security-audit-demo-mixed-*.md"))
     assert len(reports) == 1
     assert "[INFO] Version: v24.3.5" in reports[0].read_text()
