@@ -42,29 +42,57 @@ def test_wheel_contents(wheel: Path) -> None:
 def test_installed_wheel_audits_from_any_directory(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         timeout=300,
     )
     work = tmp_path / "elsewhere"
     work.mkdir()
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("CRDB_URL", "COCKROACH_URL")}
+    environment = {
+        key: value for key, value in os.environ.items() if key not in ("CRDB_URL", "COCKROACH_URL")
+    }
     environment["PYTHONPATH"] = str(target)
 
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--crdb-demo", "-m", "cluster_config",
-         "-p", "no:cacheprovider", "-v"],
-        cwd=work, env=environment, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--crdb-demo",
+            "-m",
+            "cluster_config",
+            "-p",
+            "no:cacheprovider",
+            "-v",
+        ],
+        cwd=work,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "test_cluster_config.py::test_version INFO" in result.stdout
+    code = "from pytest_crdb_security.collection import bundled_checks_dir as d; print(d())"
     located = subprocess.run(
-        [sys.executable, "-c",
-         "from pytest_crdb_security.collection import bundled_checks_dir; print(bundled_checks_dir())"],
-        cwd=work, env=environment, capture_output=True, text=True, check=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=work,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     assert located.stdout.strip() == str(target / "pytest_crdb_security" / "checks")
     reports = list((work / "reports").glob("security-audit-demo-mixed-*.md"))
