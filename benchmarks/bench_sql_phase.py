@@ -71,7 +71,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for count in DATABASE_COUNTS:
             statements, databases, median, worst = measure(count, args.repeat, Path(tmp))
-            rows.append((count, databases, statements, f"{median * 1000:.1f}", f"{worst * 1000:.1f}"))
+            row = (count, databases, statements, f"{median * 1000:.1f}", f"{worst * 1000:.1f}")
+            rows.append(row)
     print(
         tabulate(
             rows,

@@ -21,6 +21,7 @@ from pytest_crdb_security.context import (
     parse_environment,
     parse_plan,
 )
+from pytest_crdb_security.gate import FAIL_ON_CHOICES, FailOn
 from pytest_crdb_security.target import Target, parse_target_url
 
 URL_ENVIRONMENT_VARIABLES = ("CRDB_URL", "COCKROACH_URL")
@@ -91,7 +92,7 @@ def add_options(parser: pytest.Parser) -> None:
         "--crdb-report-dir",
         dest="crdb_report_dir",
         metavar="DIR",
-        help="Directory for the markdown report (default: reports)",
+        help="Directory for the markdown and JSON reports (default: reports)",
     )
     group.addoption(
         "--crdb-certs-dir",
@@ -115,6 +116,29 @@ def add_options(parser: pytest.Parser) -> None:
         help="Statement timeout of the audit session in seconds; connecting waits at most"
         " a third of it, at least 5 (default: 30)",
     )
+    group.addoption(
+        "--crdb-fail-on",
+        dest="crdb_fail_on",
+        metavar="LEVEL",
+        choices=FAIL_ON_CHOICES,
+        default=FailOn.FAIL.value,
+        help="Lowest verdict that fails the run: fail (FAIL or ERROR), warn (also WARN) or"
+        " error (only ERROR); waived findings never do (default: fail)",
+    )
+    group.addoption(
+        "--crdb-waivers",
+        dest="crdb_waivers",
+        metavar="FILE",
+        help="YAML list of accepted findings (check, target, reason, owner, expires) that"
+        " are reported as waived and do not fail the run",
+    )
+    group.addoption(
+        "--crdb-remediation-sql",
+        dest="crdb_remediation_sql",
+        metavar="FILE",
+        help="Write the suggested statements for FAIL and WARN findings to this SQL script,"
+        " every statement commented out for review; the audit never runs them",
+    )
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,9 @@ class AuditRequest:
     url_source: str
     policy_path: Path | None
     timeout: int
+    fail_on: FailOn = FailOn.FAIL
+    waivers_path: Path | None = None
+    remediation_sql_path: Path | None = None
 
 
 def audit_requested(config: pytest.Config) -> bool:
@@ -186,7 +213,18 @@ def read_request(config: pytest.Config) -> AuditRequest:
                 url, source = os.environ[name], f"${name}"
                 break
     policy = config.getoption("crdb_policy")
-    return AuditRequest(context, url, source, Path(policy) if policy else None, timeout)
+    waivers = config.getoption("crdb_waivers")
+    remediation_sql = config.getoption("crdb_remediation_sql")
+    return AuditRequest(
+        context,
+        url,
+        source,
+        Path(policy) if policy else None,
+        timeout,
+        fail_on=FailOn(config.getoption("crdb_fail_on")),
+        waivers_path=Path(waivers) if waivers else None,
+        remediation_sql_path=Path(remediation_sql) if remediation_sql else None,
+    )
 
 
 def parse_request_target(request: AuditRequest) -> Target:

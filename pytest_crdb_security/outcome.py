@@ -1,28 +1,14 @@
-"""Turn the way a check ended into a finding and the pytest outcome that carries it."""
+"""Turn the way a check ended into a finding."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 from pytest_crdb_security.context import AuditContext
 from pytest_crdb_security.markers import CheckInfo
 from pytest_crdb_security.policy import Policy, adjust
 from pytest_crdb_security.report.findings import Finding
 from pytest_crdb_security.verdicts import CheckConcluded, CouldNotEvaluate, Grade, Verdict
-
-Outcome = Literal["passed", "failed", "skipped"]
-
-# pytest-html and the JUnit writer know only pytest's own outcomes, so a verdict
-# travels in user_properties and the outcome says only whether it gates.
-PYTEST_OUTCOME: dict[Verdict, Outcome] = {
-    Verdict.PASS: "passed",
-    Verdict.WARN: "passed",
-    Verdict.INFO: "passed",
-    Verdict.NA: "skipped",
-    Verdict.FAIL: "failed",
-    Verdict.ERROR: "failed",
-}
 
 
 def grade_from_exception(error: BaseException | None) -> Grade:

@@ -20,8 +20,11 @@ from pytest_crdb_security.markers import (
     register_markers,
 )
 from pytest_crdb_security.options import add_options, audit_requested, read_request
-from pytest_crdb_security.outcome import PYTEST_OUTCOME, build_finding, grade_from_exception
-from pytest_crdb_security.report.findings import FINDING_PROPERTY, finding_of
+from pytest_crdb_security.outcome import build_finding, grade_from_exception
+from pytest_crdb_security.report.findings import finding_of
+from pytest_crdb_security.report.output_plugins import register_output_plugins
+from pytest_crdb_security.report.outputs import outcome_lines, write_outputs, written_outputs_key
+from pytest_crdb_security.report.pytest_report import record_finding, verdict_status
 from pytest_crdb_security.report.terminal import summary_lines
 from pytest_crdb_security.session import AuditSession
 from pytest_crdb_security.verdicts import Grade, Verdict
@@ -43,6 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     config.stash[audit_session_key] = session
     config.pluginmanager.register(FindingCollector(session), "crdb-security-findings")
+    register_output_plugins(config, session)
     config.option.strict_markers = True
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(bundled_checks_dir())]
@@ -121,9 +125,15 @@ def pytest_runtest_makereport(
     if audit is None or info is None:
         return report
 
-    if call.when == "setup" and report.skipped:
+    if call.when in ("setup", "call") and report.skipped:
+        # N/A from an applicability marker, or from a fixture or check that found
+        # the check does not apply (for example no certificates directory given).
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        grade = Grade(Verdict.NA, reason.removeprefix("Skipped: "))
+        reason = reason.removeprefix("Skipped: ")
+        grade = Grade(Verdict.NA, reason)
+        # Point -rs at the check itself rather than at the hook that skipped it.
+        path, line = item.reportinfo()[:2]
+        report.longrepr = (str(path), (line or 0) + 1, reason)
     elif call.when == "setup" and report.failed:
         error = call.excinfo.value if call.excinfo else None
         grade = grade_from_exception(error)
@@ -136,14 +146,8 @@ def pytest_runtest_makereport(
     finding = build_finding(
         item.nodeid, info, subject, grade, audit.context, audit.policy, audit.redact
     )
-    report.user_properties.append((FINDING_PROPERTY, finding.to_property()))
-    report.outcome = PYTEST_OUTCOME[finding.verdict]
-    if finding.verdict is not Verdict.NA:
-        report.longrepr = (
-            f"[{finding.verdict.value}] {finding.label}: {finding.detail}"
-            if report.outcome == "failed"
-            else None
-        )
+    finding = audit.waivers.apply(finding)
+    record_finding(item, report, finding, audit.request.fail_on, audit.redact)
     return report
 
 
@@ -158,12 +162,9 @@ def _subject(item: pytest.Item) -> str | None:
 def pytest_report_teststatus(
     report: pytest.TestReport, config: pytest.Config
 ) -> tuple[str, str, str] | None:
-    finding = finding_of(report.user_properties)
-    if finding is None:
-        return None
-    letters = {"PASS": ".", "WARN": "W", "FAIL": "F", "INFO": "i", "N/A": "s", "ERROR": "E"}
-    verdict = finding.verdict.value
-    return verdict, letters[verdict], verdict
+    # Collection reports reach this hook too, and they have no user_properties.
+    finding = finding_of(getattr(report, "user_properties", []))
+    return verdict_status(finding) if finding is not None else None
 
 
 class FindingCollector:
@@ -184,7 +185,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # xdist workers send their reports to the controller, which writes the file.
     if audit is None or audit.evidence is None or hasattr(session.config, "workerinput"):
         return
-    audit.write_report()
+    session.config.stash[written_outputs_key] = write_outputs(audit)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -202,6 +203,10 @@ def pytest_terminal_summary(
         if audit is not None:
             for line in summary_lines(audit):
                 terminalreporter.write_line(line)
+            outputs = config.stash.get(written_outputs_key, None)
+            if outputs is not None:
+                for line in outcome_lines(outputs):
+                    terminalreporter.write_line(audit.redact(line))
         return (yield)
     finally:
         if borrowed:

@@ -10,12 +10,14 @@ from typing import Any
 
 from pytest_crdb_security.context import AuditContext, ContextError, Deployment
 from pytest_crdb_security.evidence.model import SqlEvidence, Unavailable
+from pytest_crdb_security.evidence.secrets import register_credentials
 from pytest_crdb_security.evidence.sql import SessionLimits, collect_sql_evidence
 from pytest_crdb_security.options import AuditRequest, parse_request_target
 from pytest_crdb_security.policy import DEFAULT_POLICY_PATH, Policy, load_policy
 from pytest_crdb_security.redaction import Redactor
 from pytest_crdb_security.report.findings import Finding
 from pytest_crdb_security.report.markdown import (
+    ReportAddenda,
     ReportHeader,
     render_markdown,
     report_file_stem,
@@ -23,6 +25,7 @@ from pytest_crdb_security.report.markdown import (
 )
 from pytest_crdb_security.target import Target, parse_target_url
 from pytest_crdb_security.verdicts import Verdict
+from pytest_crdb_security.waivers import WaiverSet, load_known_waivers
 
 
 @dataclass
@@ -38,12 +41,15 @@ class AuditSession:
     evidence: SqlEvidence | None = None
     findings: list[Finding] = field(default_factory=list)
     report_path: Path | None = None
+    waivers: WaiverSet = field(default_factory=WaiverSet)
     _demo: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @classmethod
     def open(cls, request: AuditRequest) -> AuditSession:
         """Validate the request and, for a demo, start the simulated cluster."""
         policy = load_policy(request.policy_path or DEFAULT_POLICY_PATH)
+        # Loaded before a demo cluster starts, so that an invalid file leaves nothing running.
+        waivers = load_known_waivers(request.waivers_path, dt.date.today())
         redact = Redactor()
         demo = contextlib.ExitStack()
         simulated = None
@@ -56,7 +62,9 @@ class AuditSession:
         if context.deployment is Deployment.AUTO:
             detected = Deployment.CLOUD if target.is_cloud_host else Deployment.SELF_HOSTED
             context = context.with_detected(deployment=detected)
-        return cls(request, context, target, redact, policy, simulated, _demo=demo)
+        return cls(
+            request, context, target, redact, policy, simulated, waivers=waivers, _demo=demo
+        )
 
     def collect(self) -> SqlEvidence:
         limits = SessionLimits(
@@ -64,6 +72,7 @@ class AuditSession:
             statement_timeout=self.request.timeout,
         )
         self.evidence = collect_sql_evidence(self.target, limits, self.redact)
+        register_credentials(self.evidence, self.redact)
         return self.evidence
 
     def close(self) -> None:
@@ -132,15 +141,14 @@ class AuditSession:
             simulated=self.simulated,
         )
 
-    def write_report(self, date: dt.date | None = None) -> Path:
+    def write_report(
+        self, date: dt.date | None = None, addenda: ReportAddenda | None = None
+    ) -> Path:
         date = date or dt.date.today()
-        text = self.redact(render_markdown(self.report_header(date), self.findings))
+        text = self.redact(render_markdown(self.report_header(date), self.findings, addenda))
         stem = report_file_stem(self.cluster_name, date)
         self.report_path = write_report(self.context.report_dir, stem, text)
         return self.report_path
-
-    def gate_failures(self) -> int:
-        return sum(1 for finding in self.findings if finding.verdict.fails_gate)
 
     def verdict_counts(self) -> dict[Verdict, int]:
         from pytest_crdb_security.report.findings import count_verdicts
@@ -173,4 +181,8 @@ def _start_demo(
         changes["cluster_name"] = scenario.cluster_name
     if context.deployment is Deployment.AUTO:
         changes["deployment"] = Deployment(scenario.deployment)
+    # The simulated node's own certificates directory, so the certificate checks
+    # have something real to read in the demo.
+    if context.certs_dir is None and cluster.ca_cert_path is not None:
+        changes["certs_dir"] = cluster.ca_cert_path.parent
     return target, simulated, context.with_detected(**changes)

@@ -15,10 +15,6 @@ class Verdict(enum.Enum):
     NA = "N/A"
     ERROR = "ERROR"
 
-    @property
-    def fails_gate(self) -> bool:
-        return self in (Verdict.FAIL, Verdict.ERROR)
-
     @classmethod
     def parse(cls, text: str) -> Verdict:
         for member in cls:

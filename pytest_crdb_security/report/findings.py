@@ -12,6 +12,16 @@ FINDING_PROPERTY = "crdb_finding"
 
 
 @dataclass(frozen=True)
+class WaiverNote:
+    """The waiver applied to a finding: why, who owns it, and until when (ISO date)."""
+
+    reason: str
+    owner: str
+    expires: str
+    target: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     """The graded outcome of one check item, before and after the severity policy."""
 
@@ -27,10 +37,16 @@ class Finding:
     detail: str
     rule: str | None = None
     annotation: str | None = None
+    waiver: WaiverNote | None = None
 
     @property
     def label(self) -> str:
         return f"{self.title} ({self.subject})" if self.subject else self.title
+
+    @property
+    def verdict_label(self) -> str:
+        """Return the verdict as reports show it, e.g. ``FAIL`` or ``FAIL, waived``."""
+        return f"{self.verdict.value}, waived" if self.waiver else self.verdict.value
 
     def to_property(self) -> dict[str, Any]:
         data = asdict(self)
@@ -43,6 +59,8 @@ class Finding:
         values = dict(data)
         values["original"] = Verdict(values["original"])
         values["verdict"] = Verdict(values["verdict"])
+        if values.get("waiver") is not None:
+            values["waiver"] = WaiverNote(**values["waiver"])
         return cls(**values)
 
 
@@ -54,5 +72,10 @@ def finding_of(user_properties: list[tuple[str, object]]) -> Finding | None:
 
 
 def count_verdicts(findings: list[Finding]) -> dict[Verdict, int]:
-    counts = Counter(finding.verdict for finding in findings)
+    """Count findings per verdict, leaving out waived findings (count_waived counts those)."""
+    counts = Counter(finding.verdict for finding in findings if finding.waiver is None)
     return {verdict: counts.get(verdict, 0) for verdict in VERDICT_ORDER}
+
+
+def count_waived(findings: list[Finding]) -> int:
+    return sum(1 for finding in findings if finding.waiver is not None)

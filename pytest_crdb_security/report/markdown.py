@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tabulate import tabulate
 
 from pytest_crdb_security.markers import DIMENSIONS
-from pytest_crdb_security.report.findings import Finding, count_verdicts
+from pytest_crdb_security.report.findings import Finding, count_verdicts, count_waived
 from pytest_crdb_security.verdicts import Verdict
 
 SECTION_ORDER = tuple(dict.fromkeys(DIMENSIONS.values()))
@@ -34,11 +34,27 @@ class ReportHeader:
     error_note: str | None = None
 
 
+@dataclass(frozen=True)
+class ReportAddenda:
+    """Parts added to the template: lines under a finding, under the summary, and sections.
+
+    ``finding_notes`` returns lines that are printed indented under the finding's own
+    line, so that the template's ``- [VERDICT] Title: details`` lines stay intact.
+    """
+
+    finding_notes: Callable[[Finding], Sequence[str]] | None = None
+    summary_lines: Sequence[str] = ()
+    sections: Sequence[str] = ()
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def render_markdown(header: ReportHeader, findings: Sequence[Finding]) -> str:
+def render_markdown(
+    header: ReportHeader, findings: Sequence[Finding], addenda: ReportAddenda | None = None
+) -> str:
+    addenda = addenda or ReportAddenda()
     lines = [
         f"# Security Audit Report — {header.cluster_name}",
         f"**Date:** {header.date.isoformat()}",
@@ -58,7 +74,12 @@ def render_markdown(header: ReportHeader, findings: Sequence[Finding]) -> str:
 
     counts = count_verdicts(list(findings))
     rows = [(verdict.value, counts[verdict]) for verdict in counts]
+    waived = count_waived(list(findings))
+    if waived:
+        rows.append(("Waived", waived))
     lines += ["", "## Summary", tabulate(rows, headers=["Status", "Count"], tablefmt="github")]
+    if addenda.summary_lines:
+        lines += ["", *addenda.summary_lines]
 
     lines += ["", "## Findings"]
     for section in SECTION_ORDER:
@@ -66,7 +87,12 @@ def render_markdown(header: ReportHeader, findings: Sequence[Finding]) -> str:
         if not members:
             continue
         lines += ["", f"### {section}"]
-        lines += [_finding_line(finding) for finding in members]
+        for finding in members:
+            lines.append(_finding_line(finding))
+            if addenda.finding_notes is not None:
+                lines += [f"  - {note}" for note in addenda.finding_notes(finding)]
+    for block in addenda.sections:
+        lines += ["", block.rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
@@ -74,7 +100,7 @@ def _finding_line(finding: Finding) -> str:
     detail = _one_line(finding.detail)
     if finding.verdict is Verdict.ERROR:
         detail = "could not evaluate: " + detail
-    line = f"- [{finding.verdict.value}] {finding.label}: {detail}"
+    line = f"- [{finding.verdict_label}] {finding.label}: {detail}"
     if finding.annotation:
         line += f" *({finding.annotation})*"
     return line
@@ -96,7 +122,8 @@ def write_report(directory: Path, stem: str, text: str) -> Path:
     """
     directory.mkdir(parents=True, exist_ok=True)
     sequence = 1
-    pattern = re.compile(re.escape(stem) + r"-(\d+)\.md$")
+    # The JSON report shares the markdown report's name, so both count as taken.
+    pattern = re.compile(re.escape(stem) + r"-(\d+)\.(?:md|json)$")
     existing = [int(m.group(1)) for p in directory.iterdir() if (m := pattern.match(p.name))]
     if existing:
         sequence = max(existing) + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pytest_crdb_security.report.outputs import finding_terminal_notes
 from pytest_crdb_security.verdicts import Verdict
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ def summary_lines(audit: AuditSession) -> list[str]:
         order = {verdict: index for index, verdict in enumerate(_LISTED)}
         for finding in sorted(attention, key=lambda f: order[f.verdict]):
             note = f" ({finding.annotation})" if finding.annotation else ""
-            lines.append(f"  [{finding.verdict.value}] {finding.label}: {finding.detail}{note}")
+            lines.append(f"  [{finding.verdict_label}] {finding.label}: {finding.detail}{note}")
+            lines += [f"      {text}" for text in finding_terminal_notes(finding)]
     counts = audit.verdict_counts()
     lines.append(
         "crdb-security verdicts: "

@@ -191,7 +191,7 @@ def test_default_hba_downgraded_in_development(pytester: pytest.Pytester) -> Non
     )
 
 
-def test_demo_without_certs_dir(pytester: pytest.Pytester) -> None:
+def test_demo_reads_simulated_certs_dir(pytester: pytest.Pytester) -> None:
     run = run_audit(pytester, "--crdb-demo=mixed", "--env", "development")
     findings = run.findings()
 
@@ -204,5 +204,17 @@ def test_demo_without_certs_dir(pytester: pytest.Pytester) -> None:
         "WARN",
         "1 of 3 stores are not encrypted at rest: node 3 store 3; data sensitivity is internal",
     )
+    # The demo points the certificate checks at the simulated node's directory.
+    assert findings["TLS"][0] == "PASS"
+    assert findings["TLS certificate (ca.crt)"][0] == "PASS"
+    assert findings["TLS certificate (node.crt)"][0] == "PASS"
+
+
+def test_url_without_certs_dir_is_not_applicable(
+    pytester: pytest.Pytester, sso_cluster: SimulatedCluster
+) -> None:
+    run = run_audit(pytester, f"--crdb-url={sso_cluster.url()}", "-m", "encryption")
+    findings = run.findings()
+
     assert findings["TLS"] == ("N/A", "no --crdb-certs-dir given")
     assert findings["TLS certificate (certs-dir)"] == ("N/A", "no --crdb-certs-dir given")
