@@ -12,7 +12,7 @@ from pytest_crdb_security.verdicts import conclude
 pytestmark = pytest.mark.authentication
 
 
-@pytest.mark.check("password-min-length", "Password policy: minimum length")
+@pytest.mark.check("password-min-length", "Minimum password length")
 @pytest.mark.severity("medium")
 def test_min_password_length(crdb_sql: SqlEvidence) -> None:
     """Passwords should be at least 12 characters long.
@@ -22,7 +22,7 @@ def test_min_password_length(crdb_sql: SqlEvidence) -> None:
     conclude(grade_min_password_length(require(crdb_sql.settings)))
 
 
-@pytest.mark.check("password-pre-hashed", "Password policy: pre-hashed passwords")
+@pytest.mark.check("password-pre-hashed", "Pre-hashed passwords")
 @pytest.mark.severity("medium")
 def test_pre_hashed_passwords(crdb_sql: SqlEvidence) -> None:
     """Clients should not be able to store pre-hashed passwords, which skip the length check.

@@ -65,7 +65,10 @@ def grade_encryption_at_rest(stores: Sequence[Store], sensitivity: DataSensitivi
         if len(plaintext) == len(stores):
             count = f"none of the {plural(len(stores), 'store')} is encrypted at rest"
         else:
-            count = f"{len(plaintext)} of {plural(len(stores), 'store')} are not encrypted at rest"
+            verb = "is" if len(plaintext) == 1 else "are"
+            count = (
+                f"{len(plaintext)} of {plural(len(stores), 'store')} {verb} not encrypted at rest"
+            )
         detail = (
             f"{count}: {join_names(plaintext)}; data sensitivity is {sensitivity.label}"
             f"{unknown_text}"

@@ -41,7 +41,7 @@ class AuditRun:
     def findings(self) -> dict[str, tuple[str, str]]:
         """Map each finding label to (verdict, detail) as the markdown report shows them.
 
-        Titles may contain ": " themselves ("Password policy: minimum length"), so the
+        Titles may contain ": " themselves, so the
         label is the longest label from the JSON report that starts the line, when
         that report exists, and the text before the first colon otherwise.
         """

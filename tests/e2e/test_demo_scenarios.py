@@ -17,8 +17,8 @@ MIXED_VERDICTS = {
     "PUBLIC role privileges (reporting)": "WARN",
     "PUBLIC role privileges (system)": "PASS",
     "Audit log configuration": "WARN",
-    "Password policy: minimum length": "WARN",
-    "Password policy: pre-hashed passwords": "WARN",
+    "Minimum password length": "WARN",
+    "Pre-hashed passwords": "WARN",
     "Self-managed backups": "FAIL",
     "Version": "INFO",
     "Upgrade finalization": "PASS",
@@ -118,8 +118,8 @@ def test_hardened_demo_passes_gate(pytester: pytest.Pytester) -> None:
 
     assert findings["Admin user count"][0] == "PASS"
     assert findings["Audit log configuration"][0] == "PASS"
-    assert findings["Password policy: minimum length"][0] == "PASS"
-    assert findings["Password policy: pre-hashed passwords"][0] == "PASS"
+    assert findings["Minimum password length"][0] == "PASS"
+    assert findings["Pre-hashed passwords"][0] == "PASS"
     assert findings["Self-managed backups"][0] == "PASS"
     assert all(verdict not in ("FAIL", "ERROR") for verdict, _ in findings.values()), findings
     assert run.result.ret == 0
@@ -135,7 +135,7 @@ def test_legacy_demo_in_production(pytester: pytest.Pytester) -> None:
         "is empty" in findings["Audit log configuration"][1]
     )
     assert findings["Self-managed backups"][0] == "FAIL"
-    assert findings["Password policy: minimum length"][0] == "FAIL"
+    assert findings["Minimum password length"][0] == "FAIL"
     assert findings["Upgrade finalization"][0] == "WARN"
     assert run.result.ret == 1
 
@@ -151,7 +151,7 @@ def test_legacy_demo_sandbox_downgrades(pytester: pytest.Pytester) -> None:
         "*(downgraded from FAIL — sandbox cluster)*"
     )
     # Minimum password length has no environment row, so it stays a FAIL.
-    assert findings["Password policy: minimum length"][0] == "FAIL"
+    assert findings["Minimum password length"][0] == "FAIL"
 
 
 def test_legacy_demo_compliance_floor(pytester: pytest.Pytester) -> None:

@@ -125,7 +125,7 @@ def test_findings_scenario(
     )
     assert findings["Enterprise Encryption"] == (
         "FAIL",
-        "1 of 2 stores are not encrypted at rest: node 2 store 2; data sensitivity is PII/PHI",
+        "1 of 2 stores is not encrypted at rest: node 2 store 2; data sensitivity is PII/PHI",
     )
     assert findings["TLS certificate (ca.crt)"][0] == "PASS"
     assert findings["TLS certificate (node.crt)"][0] == "FAIL"
@@ -202,7 +202,7 @@ def test_demo_reads_simulated_certs_dir(pytester: pytest.Pytester) -> None:
     assert findings["Database SSO (OIDC)"][0] == "INFO"
     assert findings["Enterprise Encryption"] == (
         "WARN",
-        "1 of 3 stores are not encrypted at rest: node 3 store 3; data sensitivity is internal",
+        "1 of 3 stores is not encrypted at rest: node 3 store 3; data sensitivity is internal",
     )
     # The demo points the certificate checks at the simulated node's directory.
     assert findings["TLS"][0] == "PASS"

@@ -92,7 +92,7 @@ def test_encryption_plaintext_and_unknown_mentions_both() -> None:
     grade = grade_encryption_at_rest([store(1, False), store(2, None)], DataSensitivity.FINANCIAL)
 
     assert grade.verdict is Verdict.FAIL
-    assert "1 of 2 stores are not encrypted at rest: node 1 store 1" in grade.detail
+    assert "1 of 2 stores is not encrypted at rest: node 1 store 1" in grade.detail
     assert "cannot determine node 2 store 2" in grade.detail
 
 

@@ -149,10 +149,10 @@ def test_changes_section_lines() -> None:
         "prod-east",
         "2026-11-30",
         None,
-        (PastFinding("password-min-length", None, "Password policy: minimum length", "WARN"),),
+        (PastFinding("password-min-length", None, "Minimum password length", "WARN"),),
     )
     current = [
-        make_finding("password-min-length", Verdict.PASS, title="Password policy: minimum length"),
+        make_finding("password-min-length", Verdict.PASS, title="Minimum password length"),
         make_finding("admin-users", Verdict.FAIL),
     ]
 
@@ -162,7 +162,7 @@ def test_changes_section_lines() -> None:
     assert "### New findings: 1" in section
     assert "- Admin users: not audited → FAIL" in section
     assert "### Resolved findings: 1" in section
-    assert "- Password policy: minimum length: WARN → PASS" in section
+    assert "- Minimum password length: WARN → PASS" in section
     assert "### Changed verdicts: 1" not in section
 
 
