@@ -25,12 +25,15 @@ SENSITIVE_URI_PARAMETERS = (
 _URI_PARAMETER = re.compile(
     r"(?i)\b(" + "|".join(re.escape(name) for name in SENSITIVE_URI_PARAMETERS) + r")=([^&\s'\"]+)"
 )
-_URI_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s'\"]*):([^@/\s'\"]+)@")
+_URI_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^:/@\s'\"]*:[^@/\s'\"]+@")
 
 
 def redact_uri_credentials(text: str) -> str:
-    """Mask ``user:password@`` parts and credential query parameters of every URI in ``text``."""
-    text = _URI_USERINFO.sub(lambda match: f"{match.group(1)}:{MASK}@", text)
+    """Mask ``user:password@`` parts and credential query parameters of every URI in ``text``.
+
+    The user part goes too, because storage URIs put an access key id there.
+    """
+    text = _URI_USERINFO.sub(lambda match: f"{match.group(1)}{MASK}@", text)
     return _URI_PARAMETER.sub(lambda match: f"{match.group(1)}={MASK}", text)
 
 

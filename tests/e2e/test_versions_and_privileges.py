@@ -93,3 +93,20 @@ def test_session_is_read_only_and_statements_fixed(
     for statement in statements:
         assert statement.split()[0].upper() in ("SET", "SELECT", "SHOW"), statement
     assert len(statements) == 11
+
+
+def test_backup_credentials_never_reach_outputs(pytester: pytest.Pytester) -> None:
+    scenario = load_scenario(Path(__file__).parent / "scenarios" / "backup_secrets.yaml")
+    junit = pytester.path / "junit.xml"
+    with SimulatedCluster(scenario) as running:
+        run = run_audit(
+            pytester, f"--crdb-url={running.url()}", "-v", "-rA", f"--junitxml={junit}"
+        )
+
+    verdict, detail = run.findings()["Self-managed backups"]
+    assert verdict == "FAIL"
+    assert "retrying: external storage s3://" in detail
+    outputs = [run.output, run.report, junit.read_text(), run.json_path.read_text()]
+    for secret in ("SentinelSecret42", "AKIASENTINELKEY", "SentinelGcsCredential"):
+        for text in outputs:
+            assert secret not in text
