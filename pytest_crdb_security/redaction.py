@@ -20,12 +20,21 @@ SENSITIVE_URI_PARAMETERS = (
     "BEARER_TOKEN",
     "password",
     "sslpassword",
+    "passphrase",
+    "client_secret",
+    "api_key",
+    "ldapbindpasswd",
 )
 
+# A sensitive name followed by "=" (URI parameter, HBA option) or ":" (error texts).
 _URI_PARAMETER = re.compile(
-    r"(?i)\b(" + "|".join(re.escape(name) for name in SENSITIVE_URI_PARAMETERS) + r")=([^&\s'\"]+)"
+    r"(?i)\b("
+    + "|".join(re.escape(name) for name in SENSITIVE_URI_PARAMETERS)
+    + r")(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^&\s'\"]+)"
 )
-_URI_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^:/@\s'\"]*:[^@/\s'\"]+@")
+# scheme://user:password@host, where the password may itself contain "/" or "@":
+# everything up to the last "@" of the word is masked, which errs on the safe side.
+_URI_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^:/@\s'\"]*:[^\s'\"]*@")
 
 
 def redact_uri_credentials(text: str) -> str:
@@ -34,7 +43,7 @@ def redact_uri_credentials(text: str) -> str:
     The user part goes too, because storage URIs put an access key id there.
     """
     text = _URI_USERINFO.sub(lambda match: f"{match.group(1)}{MASK}@", text)
-    return _URI_PARAMETER.sub(lambda match: f"{match.group(1)}={MASK}", text)
+    return _URI_PARAMETER.sub(lambda match: f"{match.group(1)}{match.group(2)}{MASK}", text)
 
 
 class Redactor:

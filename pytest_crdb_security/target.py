@@ -51,11 +51,18 @@ def _display(parts: tuple[str, str, str, str, str], user: str | None) -> str:
 def parse_target_url(raw: str, source: str = "--crdb-url") -> Target:
     """Parse a ``postgresql://`` URL; errors name the value with its password masked."""
     text = raw.strip()
+    if "://" not in text:
+        # Not a URL at all (perhaps a key=value connection string): echoing it
+        # could print a password, so the message names only the expected form.
+        raise ContextError(
+            f"invalid {source}: not a postgresql:// URL (key=value connection strings are not"
+            " supported); use postgresql://USER:PASSWORD@HOST:26257/DATABASE?sslmode=verify-full"
+        )
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as error:
-        shown = _display(urlsplit(text), None) if "://" in text else "<not a URL>"
+        shown = _display(urlsplit(text), None)
         raise ContextError(
             f"invalid {source} {shown!r}: {error}; use"
             " postgresql://USER:PASSWORD@HOST:26257/DATABASE?sslmode=verify-full"

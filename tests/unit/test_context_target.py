@@ -135,3 +135,39 @@ def test_redactor_masks_known_secrets_and_uri_credentials() -> None:
 
 def test_redact_uri_credentials_leaves_plain_text() -> None:
     assert redact_uri_credentials("nothing to hide here") == "nothing to hide here"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("s3://AKIDLEAK1:Sl/ash9@bucket/x rejected", "Sl/ash9"),
+        ("s3://AKIDLEAK1:Sl/ash9@bucket/x rejected", "AKIDLEAK1"),
+        ("s3://AKIAX:at@sign@bucket/p", "sign"),
+        ("AWS_SECRET_ACCESS_KEY: ColonSecret6 invalid", "ColonSecret6"),
+        ("gs://b/p?AUTH=specified&CREDENTIALS=GcsSecret", "GcsSecret"),
+        ('ldapbindpasswd="quoted secret" next', "quoted secret"),
+        ("password: 'single quoted' rest", "single quoted"),
+        ("azure://c/p?AZURE_ACCOUNT_KEY=Zm9vYmFy&x=1", "Zm9vYmFy"),
+    ],
+)
+def test_redact_uri_credentials_masks(text: str, secret: str) -> None:
+    assert secret not in redact_uri_credentials(text)
+
+
+def test_redact_uri_credentials_keeps_plain_urls() -> None:
+    for text in ("postgresql://auditor@h:26257/db", "see https://example.com/a:b here"):
+        assert redact_uri_credentials(text) == text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "auditor:NoSchemePw-1@127.0.0.1:26257/defaultdb",
+        "host=127.0.0.1 port=26257 user=auditor password=NoSchemePw-1",
+    ],
+)
+def test_target_without_scheme_is_not_echoed(raw: str) -> None:
+    with pytest.raises(ContextError, match="not a postgresql:// URL") as raised:
+        parse_target_url(raw)
+
+    assert "NoSchemePw-1" not in str(raised.value)
