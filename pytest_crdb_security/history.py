@@ -51,6 +51,7 @@ class EarlierReport:
     date: str
     generated_at: str | None
     findings: tuple[PastFinding, ...]
+    cluster_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,14 @@ def earlier_report_files(directory: Path, cluster_name: str) -> list[Path]:
     return [path for _, _, path in dated]
 
 
-def find_earlier_report(directory: Path, cluster_name: str) -> HistoryLookup:
-    """Load the newest readable earlier report of ``cluster_name``, skipping corrupt ones."""
+def find_earlier_report(
+    directory: Path, cluster_name: str, cluster_id: str | None = None
+) -> HistoryLookup:
+    """Load the newest readable earlier report of ``cluster_name``, skipping corrupt ones.
+
+    When both reports know their cluster ID, a report of another cluster that shares
+    the name (two clusters audited by the same host name, say) is skipped.
+    """
     lookup = HistoryLookup()
     for path in earlier_report_files(directory, cluster_name):
         try:
@@ -146,6 +153,12 @@ def find_earlier_report(directory: Path, cluster_name: str) -> HistoryLookup:
             continue
         # Two cluster names can map to one file name ("prod east" and "prod-east").
         if report.cluster_name is not None and report.cluster_name != cluster_name:
+            continue
+        if cluster_id and report.cluster_id and report.cluster_id != cluster_id:
+            lookup.notes.append(
+                f"skipped earlier report {path.name}: it is of cluster {report.cluster_id},"
+                f" not {cluster_id}"
+            )
             continue
         lookup.earlier = report
         break
@@ -172,10 +185,12 @@ def read_earlier_report(path: Path) -> EarlierReport:
         raise ValueError("'date' is missing")
     past = tuple(_past_finding(entry, index) for index, entry in enumerate(findings))
     name = cluster.get("name")
+    identifier = cluster.get("id")
     generated = data.get("generated_at")
     return EarlierReport(
         path=path,
         cluster_name=name if isinstance(name, str) else None,
+        cluster_id=identifier if isinstance(identifier, str) and identifier else None,
         date=str(data["date"]),
         generated_at=generated if isinstance(generated, str) else None,
         findings=past,

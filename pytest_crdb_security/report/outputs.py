@@ -48,7 +48,12 @@ def write_outputs(audit: AuditSession, now: dt.datetime | None = None) -> Writte
     """
     now = now or dt.datetime.now().astimezone()
     request = audit.request
-    lookup = find_earlier_report(audit.context.report_dir, audit.cluster_name)
+    cluster_id = audit.evidence.cluster_id if audit.evidence is not None else None
+    lookup = find_earlier_report(
+        audit.context.report_dir,
+        audit.cluster_name,
+        cluster_id if isinstance(cluster_id, str) else None,
+    )
     changes = compare_findings(lookup.earlier, audit.findings) if lookup.earlier else None
     document = build_document(
         audit, request.fail_on, audit.waivers, changes, tuple(lookup.notes), now

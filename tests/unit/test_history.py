@@ -208,3 +208,24 @@ def test_changes_json_shape() -> None:
         }
     ]
     assert data["new"] == data["resolved"] == data["no_longer_reported"] == []
+
+
+def test_earlier_report_of_other_cluster_is_skipped(tmp_path: Path) -> None:
+    for sequence, cluster_id in ((1, "aaaa-1111"), (2, "bbbb-2222")):
+        data = {
+            "schema_version": 1,
+            "date": "2026-12-01",
+            "cluster": {"name": "127.0.0.1", "id": cluster_id},
+            "findings": [],
+        }
+        name = f"security-audit-127.0.0.1-2026-12-01-{sequence}.json"
+        (tmp_path / name).write_text(json.dumps(data))
+
+    lookup = find_earlier_report(tmp_path, "127.0.0.1", "aaaa-1111")
+
+    assert lookup.earlier is not None
+    assert lookup.earlier.cluster_id == "aaaa-1111"
+    assert lookup.notes == [
+        "skipped earlier report security-audit-127.0.0.1-2026-12-01-2.json: it is of cluster"
+        " bbbb-2222, not aaaa-1111"
+    ]
