@@ -46,6 +46,9 @@ REDACT_SENSITIVE = "server.redact_sensitive_settings.enabled"
 PROVISIONING = (
     ("security.provisioning.ldap.enabled", "LDAP"),
     ("security.provisioning.oidc.enabled", "OIDC"),
+    # NOTE: the release that adds JWT provisioning is not confirmed; a build without
+    # the setting simply does not list it.
+    ("security.provisioning.jwt.enabled", "JWT"),
 )
 
 LDAPS_PORT = "636"
@@ -171,6 +174,16 @@ def grade_database_sso_oidc(settings: Settings) -> Grade:
     )
 
 
+def _database_sso_configured(settings: Settings) -> bool:
+    """Tell whether OIDC, JWT or an LDAP rule in force is set up; unknown counts as yes."""
+    if _enabled(settings, OIDC_ENABLED) or jwt_sso(settings)[0]:
+        return True
+    try:
+        return bool(read_hba(settings).in_force("ldap"))
+    except CouldNotEvaluate:
+        return True
+
+
 def describe_ldap_rule(rule: HbaRule) -> str:
     port = rule.option("ldapport") or "?"
     transport = "LDAPS" if port == LDAPS_PORT else "plain LDAP"
@@ -288,11 +301,11 @@ def grade_auto_provisioning(settings: Settings) -> Grade:
     """Grade how SSO identities become SQL users.
 
     Automatic provisioning on, an identity map used by an HBA rule in force, or an OIDC claim
-    mapping: PASS. An identity map that no rule in force uses has no effect: WARN. None of them:
-    FAIL, because every SSO user then needs a SQL user created by hand.
+    mapping: PASS. An identity map that no rule in force uses has no effect: WARN. No database
+    SSO at all: INFO, since there are no SSO identities (the Database SSO check reports that gap).
+    Otherwise FAIL with rule ``database_sso_missing``, because every SSO user then needs a SQL
+    user created by hand.
     """
-    # NOTE: policy.yaml has no row for provisioning, so this FAIL is not downgraded
-    # outside production.
     provisioning = [label for name, label in PROVISIONING if _enabled(settings, name)]
     identity_map = read_identity_map(settings)
     references = _map_references(read_hba(settings))
@@ -322,6 +335,12 @@ def grade_auto_provisioning(settings: Settings) -> Grade:
             Verdict.WARN,
             f"{IDENTITY_MAP} defines {join_names(list(identity_map.map_names))} but no HBA"
             f" rule in force names it with map=, so it has no effect; {provisioning_off}",
+        )
+    if not _database_sso_configured(settings):
+        return Grade(
+            Verdict.INFO,
+            "no database SSO is configured, so there are no SSO identities to map or"
+            " provision (the Database SSO check reports that gap)",
         )
     return Grade(
         Verdict.FAIL,

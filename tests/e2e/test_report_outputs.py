@@ -269,6 +269,7 @@ def test_html_shows_adjusted_verdict(pytester: pytest.Pytester) -> None:
 
 def test_remediation_script(pytester: pytest.Pytester) -> None:
     script = pytester.path / "out" / "fix.sql"
+    script.parent.mkdir()
 
     run = run_audit(pytester, "--crdb-demo=mixed", f"--crdb-remediation-sql={script}")
     lines = script.read_text(encoding="utf-8").splitlines()

@@ -6,8 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.e2e.audit_run import run_audit
+from pytest_crdb_security.simulator import SimulatedCluster, bundled_scenario_path, load_scenario
+from tests.e2e.audit_run import AuditRun, run_audit
 from tests.e2e.report_parsers import expected_gate_line, read_junit, validate_json_report
 
 TODAY = dt.date.today()
@@ -231,9 +233,26 @@ def test_first_audit_has_no_history(pytester: pytest.Pytester) -> None:
     assert not any(line.startswith("## Changes since") for line in run.report.splitlines())
 
 
+def audit_state(pytester: pytest.Pytester, state: str, cluster: str, *args: str) -> AuditRun:
+    """Audit one cluster (the ID of the bundled scenario ``cluster``) in the state of ``state``.
+
+    History compares reports of one cluster ID, so the scenario of the new state keeps
+    the cluster's ID and name.
+    """
+    data = yaml.safe_load(bundled_scenario_path(state).read_text(encoding="utf-8"))
+    identity = load_scenario(bundled_scenario_path(cluster))
+    data["cluster_id"] = identity.cluster_id
+    path = pytester.path / f"{cluster}-as-{state}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with SimulatedCluster(load_scenario(path)) as running:
+        return run_audit(
+            pytester, f"--crdb-url={running.url()}", f"--crdb-cluster-name={cluster}", *args
+        )
+
+
 def test_history_after_hardening(pytester: pytest.Pytester) -> None:
-    first = run_audit(pytester, "--crdb-demo=mixed")
-    second = run_audit(pytester, "--crdb-demo=hardened", "--crdb-cluster-name=demo-mixed")
+    first = audit_state(pytester, "mixed", "mixed")
+    second = audit_state(pytester, "hardened", "mixed")
 
     assert first.report_path is not None and second.report_path is not None
     lines = second.report.splitlines()
@@ -265,8 +284,8 @@ def test_history_after_hardening(pytester: pytest.Pytester) -> None:
 
 
 def test_history_after_regression(pytester: pytest.Pytester) -> None:
-    run_audit(pytester, "--crdb-demo=hardened", "--crdb-cluster-name=ledger")
-    second = run_audit(pytester, "--crdb-demo=legacy", "--crdb-cluster-name=ledger")
+    audit_state(pytester, "hardened", "hardened")
+    second = audit_state(pytester, "legacy", "hardened")
 
     changes = second.json()["changes"]
     new = {(c["check_id"], c["subject"]): (c["before"], c["after"]) for c in changes["new"]}
@@ -274,6 +293,14 @@ def test_history_after_regression(pytester: pytest.Pytester) -> None:
     assert new[("self-managed-backups", None)] == ("PASS", "FAIL")
     assert changes["resolved"] == []
     assert "### New findings: " + str(len(new)) in second.report.splitlines()
+
+
+def test_history_ignores_other_cluster_of_same_name(pytester: pytest.Pytester) -> None:
+    run_audit(pytester, "--crdb-demo=mixed", "--crdb-cluster-name=ledger")
+    second = run_audit(pytester, "--crdb-demo=hardened", "--crdb-cluster-name=ledger")
+
+    assert second.json()["changes"] is None
+    assert not any(line.startswith("## Changes since") for line in second.report.splitlines())
 
 
 def test_history_with_narrower_selection(pytester: pytest.Pytester) -> None:

@@ -504,8 +504,15 @@ def test_provisioning_unused_map_warns() -> None:
     assert "defines corp but no HBA rule in force names it with map=" in grade.detail
 
 
-def test_provisioning_missing_fails() -> None:
+def test_provisioning_without_sso_is_info() -> None:
     grade = provisioning("", "", security__provisioning__ldap__enabled="false")
+
+    assert grade.verdict is Verdict.INFO
+    assert grade.detail.startswith("no database SSO is configured")
+
+
+def test_provisioning_missing_fails() -> None:
+    grade = provisioning("", "", security__provisioning__ldap__enabled="false", **OIDC_ON)
 
     assert grade.verdict is Verdict.FAIL
     assert grade.rule == "database_sso_missing"
