@@ -8,6 +8,7 @@ import secrets
 import shutil
 import ssl
 import tempfile
+import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,6 +26,19 @@ NODE_COMMON_NAME = "node"
 CA_LIFETIME = timedelta(days=3650)
 # Go's recommended TLS 1.2 suites, which CockroachDB uses: ECDHE with AES-GCM or ChaCha20.
 TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
+# Go's other suites, which COCKROACH_TLS_ENABLE_OLD_CIPHER_SUITES=true adds: ECDHE with
+# AES-CBC, and RSA key exchange with AES-GCM or AES-CBC. The 3DES and RC4 suites are left
+# out because the OpenSSL 3.0.19 build the project is tested with offers neither.
+LEGACY_TLS12_CIPHERS = (
+    "ECDHE+AES+SHA1:ECDHE+AES+SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384"
+    ":AES128-SHA:AES256-SHA:AES128-SHA256"
+)
+TLS_VERSIONS = {
+    "1.0": ssl.TLSVersion.TLSv1,
+    "1.1": ssl.TLSVersion.TLSv1_1,
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
 
 
 def _new_key(key_type: str) -> PrivateKey:
@@ -85,11 +99,7 @@ def _node_certificate(
     key: PrivateKey, ca_key: PrivateKey, ca: x509.Certificate, config: TlsConfig, now: datetime
 ) -> x509.Certificate:
     not_before, not_after = _node_validity(config, now)
-    names = [
-        x509.DNSName("localhost"),
-        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-        x509.IPAddress(ipaddress.ip_address("::1")),
-    ]
+    names = [_alternative_name(name) for name in config.names]
     return (
         x509.CertificateBuilder()
         .subject_name(_name(NODE_COMMON_NAME))
@@ -111,6 +121,13 @@ def _node_certificate(
         )
         .sign(ca_key, hashes.SHA256())
     )
+
+
+def _alternative_name(name: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
 
 
 def _pem(certificate: x509.Certificate) -> bytes:
@@ -149,17 +166,34 @@ class TlsMaterial:
         key_path.write_bytes(_key_pem(node_key))
         os.chmod(key_path, 0o600)
 
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.minimum_version = ssl.TLSVersion.TLSv1_2
-        if config.max_version == "1.2":
-            self.context.maximum_version = ssl.TLSVersion.TLSv1_2
-        # OpenSSL's default security level rejects 1024-bit RSA keys.
-        level = ":@SECLEVEL=0" if config.key == RSA_1024 else ""
-        self.context.set_ciphers(TLS12_CIPHERS + level)
+        self.context = _server_context(config)
         self.context.load_cert_chain(node_path, key_path)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _server_context(config: TlsConfig) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    minimum = TLS_VERSIONS[config.min_version]
+    if minimum < ssl.TLSVersion.TLSv1_2:
+        # Python deprecates TLS 1.0 and 1.1, which a scenario may enable on purpose.
+        # NOTE: catch_warnings is not thread-safe; start such a cluster on the main thread.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = minimum
+    else:
+        context.minimum_version = minimum
+    if config.max_version is not None:
+        context.maximum_version = TLS_VERSIONS[config.max_version]
+    ciphers = TLS12_CIPHERS
+    if config.legacy_ciphers:
+        ciphers += ":" + LEGACY_TLS12_CIPHERS
+    # OpenSSL's default security level rejects 1024-bit RSA keys, TLS 1.0 and TLS 1.1.
+    if config.key == RSA_1024 or config.min_version < "1.2":
+        ciphers += ":@SECLEVEL=0"
+    context.set_ciphers(ciphers)
+    return context
 
 
 def random_secret() -> int:
