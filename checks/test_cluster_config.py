@@ -2,8 +2,10 @@
 
 import pytest
 
+from pytest_crdb_security.cloud_fixtures import cloud_evidence
 from pytest_crdb_security.context import AuditContext, Deployment
 from pytest_crdb_security.evidence.model import SqlEvidence, Unavailable, require
+from pytest_crdb_security.grading.cloud_cluster import cloud_region_names, grade_cloud_plan
 from pytest_crdb_security.grading.cluster_config import (
     grade_regions,
     grade_upgrade_finalized,
@@ -33,15 +35,25 @@ def test_upgrade_finalized(crdb_sql: SqlEvidence) -> None:
 
 
 @pytest.mark.check("plan", "Plan")
-def test_plan(crdb_context: AuditContext) -> None:
-    """The deployment model and, on CockroachDB Cloud, the plan."""
+def test_plan(crdb_context: AuditContext, request: pytest.FixtureRequest) -> None:
+    """The deployment model and, on CockroachDB Cloud, the plan Cloud reports.
+
+    A plan declared in the audit context that differs from the reported one is a WARN.
+    """
     if crdb_context.deployment is Deployment.CLOUD:
+        cloud = cloud_evidence(request.config)
+        if cloud is not None:
+            conclude(grade_cloud_plan(cloud))
         plan = crdb_context.plan.label if crdb_context.plan else "unknown Cloud plan"
         conclude(Grade(Verdict.INFO, plan))
     conclude(Grade(Verdict.INFO, "Self-hosted"))
 
 
 @pytest.mark.check("regions", "Regions")
-def test_regions(crdb_sql: SqlEvidence) -> None:
-    """The cluster regions, from SHOW REGIONS FROM CLUSTER."""
-    conclude(grade_regions(require(crdb_sql.regions)))
+def test_regions(crdb_sql: SqlEvidence, request: pytest.FixtureRequest) -> None:
+    """The cluster regions, from SHOW REGIONS FROM CLUSTER, else from CockroachDB Cloud."""
+    cloud_regions = cloud_region_names(cloud_evidence(request.config))
+    sql_regions = crdb_sql.regions
+    if cloud_regions and (isinstance(sql_regions, Unavailable) or not sql_regions):
+        conclude(Grade(Verdict.INFO, f"{', '.join(cloud_regions)} (as CockroachDB Cloud reports)"))
+    conclude(grade_regions(require(sql_regions)))

@@ -6,9 +6,12 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from pytest_crdb_security.attestations import Attestation
 
 
 class ContextError(ValueError):
@@ -136,6 +139,8 @@ class AuditContext:
     report_dir: Path = Path("reports")
     demo_scenario: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
+    # Console SSO and SCIM states confirmed by a person, by subject (console_sso, scim).
+    attestations: Mapping[str, Attestation] = field(default_factory=dict)
 
     @property
     def is_demo(self) -> bool:
@@ -159,6 +164,7 @@ CONTEXT_FILE_KEYS = (
     "plan",
     "certs_dir",
     "report_dir",
+    "attestations",
 )
 
 
@@ -193,7 +199,8 @@ def load_context_file(path: Path) -> dict[str, Any]:
             + ", ".join(CONTEXT_FILE_KEYS)
         )
     for key, value in data.items():
-        if key != "compliance" and not isinstance(value, str):
+        # compliance may be a list and attestations a mapping, validated by their parsers.
+        if key not in ("compliance", "attestations") and not isinstance(value, str):
             raise ContextError(
                 f"invalid value for {key!r} in context file {str(path)!r}: expected text,"
                 f" got {value!r}"

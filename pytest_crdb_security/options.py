@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pytest_crdb_security.attestations import parse_attestations
+from pytest_crdb_security.cloud_options import CloudRequest, add_cloud_options, read_cloud_request
 from pytest_crdb_security.context import (
     AuditContext,
     ContextError,
@@ -22,6 +25,7 @@ from pytest_crdb_security.context import (
     parse_plan,
 )
 from pytest_crdb_security.gate import FAIL_ON_CHOICES, FailOn
+from pytest_crdb_security.output_paths import validate_output_paths
 from pytest_crdb_security.target import Target, parse_target_url
 
 URL_ENVIRONMENT_VARIABLES = ("CRDB_URL", "COCKROACH_URL")
@@ -86,7 +90,8 @@ def add_options(parser: pytest.Parser) -> None:
         dest="crdb_context",
         metavar="FILE",
         help="YAML file with the same context keys (environment, deployment, compliance,"
-        " data_sensitivity, cluster_name, plan, certs_dir, report_dir); options override it",
+        " data_sensitivity, cluster_name, plan, certs_dir, report_dir, attestations);"
+        " options override it",
     )
     group.addoption(
         "--crdb-report-dir",
@@ -139,6 +144,7 @@ def add_options(parser: pytest.Parser) -> None:
         help="Write the suggested statements for FAIL and WARN findings to this SQL script,"
         " every statement commented out for review; the audit never runs them",
     )
+    add_cloud_options(parser)
 
 
 @dataclass(frozen=True)
@@ -153,11 +159,17 @@ class AuditRequest:
     fail_on: FailOn = FailOn.FAIL
     waivers_path: Path | None = None
     remediation_sql_path: Path | None = None
+    cloud: CloudRequest = field(default_factory=CloudRequest)
 
 
 def audit_requested(config: pytest.Config) -> bool:
     if config.getoption("crdb_demo") or config.getoption("crdb_url"):
         return True
+    # A URL in the environment (often set for the cockroach CLI) starts an audit only
+    # when pytest got no test paths, neither as arguments nor from a testpaths
+    # setting, so that it never takes over a project's own test run.
+    if config.args_source is not pytest.Config.ArgsSource.INVOCATION_DIR:
+        return False
     return any(os.environ.get(name) for name in URL_ENVIRONMENT_VARIABLES)
 
 
@@ -198,6 +210,9 @@ def read_request(config: pytest.Config) -> AuditRequest:
         certs_dir=Path(values["certs_dir"]) if values.get("certs_dir") else None,
         report_dir=Path(values.get("report_dir") or "reports"),
         demo_scenario=config.getoption("crdb_demo"),
+        attestations=parse_attestations(
+            values.get("attestations"), f"context file {context_file!r}", dt.date.today()
+        ),
     )
 
     url = config.getoption("crdb_url")
@@ -215,6 +230,7 @@ def read_request(config: pytest.Config) -> AuditRequest:
     policy = config.getoption("crdb_policy")
     waivers = config.getoption("crdb_waivers")
     remediation_sql = config.getoption("crdb_remediation_sql")
+    validate_output_paths(context.report_dir, Path(remediation_sql) if remediation_sql else None)
     return AuditRequest(
         context,
         url,
@@ -224,6 +240,7 @@ def read_request(config: pytest.Config) -> AuditRequest:
         fail_on=FailOn(config.getoption("crdb_fail_on")),
         waivers_path=Path(waivers) if waivers else None,
         remediation_sql_path=Path(remediation_sql) if remediation_sql else None,
+        cloud=read_cloud_request(config),
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from pytest_crdb_security.cloud_fixtures import crdb_cloud
+from pytest_crdb_security.cloud_session import unknown_plan_reason
 from pytest_crdb_security.collection import bundled_checks_dir
 from pytest_crdb_security.context import ContextError
 from pytest_crdb_security.evidence.model import Unavailable
@@ -27,9 +29,15 @@ from pytest_crdb_security.report.outputs import outcome_lines, write_outputs, wr
 from pytest_crdb_security.report.pytest_report import record_finding, verdict_status
 from pytest_crdb_security.report.terminal import summary_lines
 from pytest_crdb_security.session import AuditSession
-from pytest_crdb_security.verdicts import Grade, Verdict
+from pytest_crdb_security.tls_fixtures import (
+    crdb_tls,
+    start_tls_probe,
+    stop_tls_probe,
+    tls_failure_hint,
+)
+from pytest_crdb_security.verdicts import CouldNotEvaluate, Grade, Verdict
 
-__all__ = ["crdb_context", "crdb_sql"]
+__all__ = ["crdb_cloud", "crdb_context", "crdb_sql", "crdb_tls"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     session = audit_session(config)
     if session is not None:
+        stop_tls_probe(config)
         session.close()
 
 
@@ -63,12 +72,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     audit = audit_session(session.config)
     if audit is None:
         return
+    # The TLS probe runs on its own thread while the SQL evidence is collected.
+    start_tls_probe(session.config, audit)
     try:
         audit.collect()
     except ConnectionFailed as error:
         # A UsageError here ends the run before the header with one line on stderr
         # and exit code 4, instead of one error per check.
-        raise pytest.UsageError(f"crdb-security: {error}") from None
+        hint = tls_failure_hint(session.config, audit)
+        raise pytest.UsageError(f"crdb-security: {error}{hint}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -110,6 +122,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     version = None
     if evidence is not None and not isinstance(evidence.build, Unavailable):
         version = evidence.build.version
+    # An undetected plan is missing evidence: ERROR, not the marker's N/A.
+    unknown = unknown_plan_reason(info, audit.context.deployment, audit.context.plan, audit.cloud)
+    if unknown is not None:
+        raise CouldNotEvaluate(unknown)
     reason = not_applicable_reason(info, audit.context.deployment, audit.context.plan, version)
     if reason is not None:
         pytest.skip(reason)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pytest_crdb_security.cloud_session import (
+    cloud_header_lines,
+    collect_for_session,
+    detect_deployment,
+    start_demo_cloud,
+)
 from pytest_crdb_security.context import AuditContext, ContextError, Deployment
+from pytest_crdb_security.evidence.cloud import CloudEvidence
 from pytest_crdb_security.evidence.model import SqlEvidence, Unavailable
 from pytest_crdb_security.evidence.secrets import register_credentials
 from pytest_crdb_security.evidence.sql import SessionLimits, collect_sql_evidence
+from pytest_crdb_security.grading.cloud_cluster import cloud_region_names
 from pytest_crdb_security.options import AuditRequest, parse_request_target
 from pytest_crdb_security.policy import DEFAULT_POLICY_PATH, Policy, load_policy
 from pytest_crdb_security.redaction import Redactor
@@ -39,6 +47,7 @@ class AuditSession:
     policy: Policy
     simulated: str | None = None
     evidence: SqlEvidence | None = None
+    cloud: CloudEvidence | None = None
     findings: list[Finding] = field(default_factory=list)
     report_path: Path | None = None
     waivers: WaiverSet = field(default_factory=WaiverSet)
@@ -55,13 +64,20 @@ class AuditSession:
         simulated = None
         context = request.context
         if context.demo_scenario:
+            scenario_name = context.demo_scenario
             target, simulated, context = _start_demo(demo, context)
+            request = replace(request, cloud=start_demo_cloud(demo, scenario_name))
         else:
             target = parse_request_target(request)
         redact.add(target.password)
-        if context.deployment is Deployment.AUTO:
-            detected = Deployment.CLOUD if target.is_cloud_host else Deployment.SELF_HOSTED
-            context = context.with_detected(deployment=detected)
+        request.cloud.register_secrets(redact)
+        try:
+            deployment = detect_deployment(target, request.cloud, context.deployment)
+        except ContextError:
+            demo.close()
+            raise
+        if deployment is not context.deployment:
+            context = context.with_detected(deployment=deployment)
         return cls(
             request, context, target, redact, policy, simulated, waivers=waivers, _demo=demo
         )
@@ -73,6 +89,9 @@ class AuditSession:
         )
         self.evidence = collect_sql_evidence(self.target, limits, self.redact)
         register_credentials(self.evidence, self.redact)
+        self.cloud, self.context = collect_for_session(
+            self.request.cloud, self.context, self.target, self.request.timeout
+        )
         return self.evidence
 
     def close(self) -> None:
@@ -82,6 +101,8 @@ class AuditSession:
     def cluster_name(self) -> str:
         if self.context.cluster_name:
             return self.context.cluster_name
+        if self.cloud is not None and not isinstance(self.cloud.cluster, Unavailable):
+            return self.cloud.cluster.name
         host = self.target.host
         if self.target.is_cloud_host:
             return host.split(".")[0]
@@ -110,6 +131,7 @@ class AuditSession:
                 f"crdb-security: target {self.redact(self.target.display_url)},"
                 f" {len(self.evidence.statements)} SQL statements in {self.evidence.seconds:.2f}s"
             )
+        lines.extend(cloud_header_lines(self.cloud, self.redact))
         return lines
 
     def report_header(self, date: dt.date) -> ReportHeader:
@@ -123,6 +145,9 @@ class AuditSession:
                 cluster_id = evidence.cluster_id
             if not isinstance(evidence.regions, Unavailable):
                 regions = ", ".join(evidence.regions) or "(none configured)"
+        cloud_regions = cloud_region_names(self.cloud)
+        if regions in ("unknown", "(none configured)") and cloud_regions:
+            regions = ", ".join(cloud_regions)
         if context.deployment is Deployment.CLOUD:
             plan = context.plan.label if context.plan else "unknown (CockroachDB Cloud)"
         else:

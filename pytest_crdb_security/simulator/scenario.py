@@ -6,9 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_crdb_security.simulator.settings_registry import SettingValue
 from pytest_crdb_security.simulator.versions import Release, Version, build_string
+
+if TYPE_CHECKING:
+    from pytest_crdb_security.simulator.cloud_scenario import CloudScenario
 
 # Users that every cluster has; `root` is a member of `admin`.
 ROOT = "root"
@@ -30,8 +34,14 @@ class TlsConfig:
     key: str = RSA_2048  # key type of the node certificate
     not_after_days: int = 365  # validity of the node certificate from now
     expired: bool = False  # node certificate expired one day ago
-    max_version: str | None = None  # "1.2" or "1.3"; TLS 1.2 is always the minimum
+    max_version: str | None = None  # "1.2" or "1.3"
     sslrequest_error: str | None = None  # send this ErrorResponse message instead of S or N
+    min_version: str = "1.2"  # "1.0" to "1.3"; CockroachDB itself never goes below 1.2
+    # Also accept the CBC and RSA key exchange TLS 1.2 suites, as CockroachDB does with
+    # COCKROACH_TLS_ENABLE_OLD_CIPHER_SUITES=true.
+    legacy_ciphers: bool = False
+    # Subject alternative names of the node certificate: DNS names or IP addresses.
+    names: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,7 @@ class Scenario:
     schedules: tuple[Schedule, ...]  # includes the internal schedules
     stores: tuple[Store, ...]
     source: Path | None = None
+    cloud: CloudScenario | None = None  # what the fake Cloud API and ccloud serve
 
     @property
     def binary(self) -> Version:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from pytest_crdb_security.simulator.cloud_scenario import read_cloud_scenario
 from pytest_crdb_security.simulator.errors import ScenarioError
 from pytest_crdb_security.simulator.scenario import (
     KEY_TYPES,
@@ -46,6 +47,7 @@ from pytest_crdb_security.simulator.versions import (
 DEPLOYMENTS = ("self-hosted", "cloud")
 EDITIONS = ("CCL", "OSS")
 TLS_VERSIONS = ("1.2", "1.3")
+MIN_TLS_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 
 
 def bundled_scenario_names() -> list[str]:
@@ -112,6 +114,7 @@ def _read_scenario(fields: Fields, now: datetime) -> Scenario:
         for user in users
     )
     user_names = frozenset(user.name for user in users)
+    regions = read_regions(fields)
 
     scenario = Scenario(
         name=name,
@@ -127,7 +130,7 @@ def _read_scenario(fields: Fields, now: datetime) -> Scenario:
         created=created,
         audit_user=audit_user,
         audit_password=audit_password,
-        regions=read_regions(fields),
+        regions=regions,
         settings=settings,
         users=users,
         system_grants=read_system_grants(fields, user_names),
@@ -135,6 +138,7 @@ def _read_scenario(fields: Fields, now: datetime) -> Scenario:
         databases=read_databases(fields, user_names),
         schedules=read_schedules(fields, now, created, cluster_id),
         stores=read_stores(fields),
+        cloud=read_cloud_scenario(fields, deployment, name, cluster_name, binary.tag, regions),
     )
     fields.finish()
     return scenario
@@ -190,13 +194,46 @@ def _read_tls(fields: Fields) -> TlsConfig:
         expired=tls.typed("expired", bool, "true or false", False),
         max_version=_optional_tls_version(tls),
         sslrequest_error=tls.typed("sslrequest_error", str, "a message", None),
+        min_version=_min_tls_version(tls),
+        legacy_ciphers=tls.typed("legacy_ciphers", bool, "true or false", False),
+        names=_certificate_names(tls),
     )
     tls.finish()
     if config.not_after_days < 1:
         raise tls.error(
             "not_after_days", "must be at least 1", "use expired: true for an expired certificate"
         )
+    if config.max_version is not None and config.min_version > config.max_version:
+        raise tls.error(
+            "min_version", f"{config.min_version} is above max_version", "lower min_version"
+        )
+    if config.min_version < "1.2" and not config.legacy_ciphers:
+        raise tls.error(
+            "min_version",
+            f"TLS {config.min_version} has no suite in common with the default suites",
+            "add legacy_ciphers: true",
+        )
     return config
+
+
+def _min_tls_version(tls: Fields) -> str:
+    text = str(tls.raw("min_version", "1.2"))
+    if text not in MIN_TLS_VERSIONS:
+        raise tls.error(
+            "min_version", f"invalid value {text!r}", 'quote "1.0", "1.1", "1.2" or "1.3"'
+        )
+    return text
+
+
+def _certificate_names(tls: Fields) -> tuple[str, ...]:
+    raw = tls.raw("names", None)
+    if raw is None:
+        return TlsConfig().names
+    if not isinstance(raw, list) or not raw or not all(isinstance(name, str) for name in raw):
+        raise tls.error(
+            "names", "must be a non-empty list of strings", 'use ["localhost", "127.0.0.1"]'
+        )
+    return tuple(raw)
 
 
 def _optional_tls_version(tls: Fields) -> str | None:

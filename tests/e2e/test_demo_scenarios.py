@@ -178,10 +178,10 @@ def test_dimension_selection(pytester: pytest.Pytester) -> None:
 def test_not_applicable_reasons_under_rs(pytester: pytest.Pytester) -> None:
     run = run_audit(pytester, "--crdb-demo", "--crdb-deployment=cloud", "-rs")
 
-    assert run.verdict("Self-managed backups") == "N/A"
+    assert run.verdict("Enterprise Encryption") == "N/A"
     run.result.stdout.fnmatch_lines(
         [
-            "N/A [[]1[]] *test_backup.py:*: only for self-hosted clusters;"
+            "N/A [[]1[]] *test_encryption.py:*: only for self-hosted clusters;"
             " this is a CockroachDB Cloud cluster"
         ]
     )

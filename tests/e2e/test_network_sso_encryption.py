@@ -84,10 +84,14 @@ def test_findings_scenario(
 ) -> None:
     run = run_audit(
         pytester,
-        "--crdb-url", sso_cluster.url(),
-        "--crdb-data-sensitivity", "pii-phi",
-        "--crdb-certs-dir", str(certificates_directory(tmp_path)),
-        "--junitxml", str(pytester.path / "reports" / "junit.xml"),
+        "--crdb-url",
+        sso_cluster.url(),
+        "--crdb-data-sensitivity",
+        "pii-phi",
+        "--crdb-certs-dir",
+        str(certificates_directory(tmp_path)),
+        "--junitxml",
+        str(pytester.path / "reports" / "junit.xml"),
     )
     findings = run.findings()
 
@@ -131,8 +135,9 @@ def test_findings_scenario(
     assert findings["TLS certificate (node.crt)"][0] == "FAIL"
     assert "node.crt: expires on" in findings["TLS certificate (node.crt)"][1]
     assert findings["TLS certificate (client.root.crt)"][0] == "FAIL"
-    assert "client.root.key has mode 0644: other users can access the private key" in (
-        findings["TLS certificate (client.root.crt)"][1]
+    assert (
+        "client.root.key has mode 0644: other users can access the private key"
+        in (findings["TLS certificate (client.root.crt)"][1])
     )
     assert findings["TLS"][0] == "FAIL"
     assert (pytester.path / "reports" / "junit.xml").is_file()
@@ -152,8 +157,9 @@ def test_redacted_settings_are_errors(
 
     for label in ("HBA configuration", "Identity map rules", *OIDC_CHECKS):
         assert findings[label][0] == "ERROR", f"{label}: {findings[label]}"
-    assert "server.host_based_authentication.configuration reads <redacted>" in (
-        findings["HBA configuration"][1]
+    assert (
+        "server.host_based_authentication.configuration reads <redacted>"
+        in (findings["HBA configuration"][1])
     )
     assert "whether SQL logins use LDAP is unknown" in findings["Database SSO (OIDC)"][1]
     assert findings["Enterprise Encryption"][0] == "ERROR"
@@ -181,8 +187,7 @@ def test_default_hba_downgraded_in_development(pytester: pytest.Pytester) -> Non
 
     assert verdict == "INFO"
     assert detail.startswith(
-        "server.host_based_authentication.configuration is empty, so the built-in default"
-        " applies"
+        "server.host_based_authentication.configuration is empty, so the built-in default applies"
     )
     assert "downgraded from WARN" in detail
     assert run.findings()["Database SSO (LDAP/AD)"] == (

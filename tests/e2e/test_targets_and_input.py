@@ -45,6 +45,23 @@ def test_url_from_environment(
     run.result.stdout.fnmatch_lines(["crdb-security: target postgresql://auditor@127.0.0.1:*"])
 
 
+@pytest.mark.parametrize("layout", ["test path argument", "testpaths setting"])
+def test_url_in_environment_leaves_own_tests_alone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    monkeypatch.setenv("COCKROACH_URL", f"postgresql://u:{SENTINEL_PASSWORD}@127.0.0.1:1/db")
+    pytester.makepyfile(test_own="def test_ok():\n    assert True\n")
+    args = ["test_own.py"] if layout == "test path argument" else []
+    if layout == "testpaths setting":
+        pytester.makeini("[pytest]\ntestpaths = test_own.py\n")
+
+    result = pytester.runpytest("-p", "no:cacheprovider", *args)
+
+    result.assert_outcomes(passed=1)
+    assert "crdb-security" not in result.stdout.str().replace("crdb-security-", "")
+    assert not (pytester.path / "reports").exists()
+
+
 def test_wrong_password_is_one_line(
     pytester: pytest.Pytester, mixed_cluster: SimulatedCluster
 ) -> None:
@@ -155,3 +172,30 @@ def test_plain_run_is_no_audit(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
     assert "crdb-security:" not in result.stdout.str()
     assert "crdb-security verdicts" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--crdb-report-dir=afile", "ERROR: invalid --crdb-report-dir 'afile': it is a file;*"),
+        (
+            "--crdb-remediation-sql=adir",
+            "ERROR: invalid --crdb-remediation-sql 'adir': it is a directory;*",
+        ),
+        (
+            "--crdb-remediation-sql=missing/x.sql",
+            "ERROR: invalid --crdb-remediation-sql"
+            " 'missing/x.sql': the directory 'missing'"
+            " does not exist; create it first",
+        ),
+    ],
+)
+def test_unwritable_output_paths(pytester: pytest.Pytester, option: str, message: str) -> None:
+    (pytester.path / "afile").write_text("")
+    (pytester.path / "adir").mkdir()
+
+    result = pytester.runpytest("-p", "no:cacheprovider", "--crdb-demo", option)
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert not (pytester.path / "missing").exists()

@@ -22,7 +22,8 @@ def test_unknown_scenario_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nosuch"]) == 2
 
     assert capsys.readouterr().err == (
-        "error: unknown bundled scenario 'nosuch'; choose one of: hardened, legacy, mixed\n"
+        "error: unknown bundled scenario 'nosuch'; choose one of: cloud-advanced, hardened,"
+        " legacy, mixed\n"
     )
 
 

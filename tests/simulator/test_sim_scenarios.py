@@ -59,17 +59,18 @@ def _user(**fields: object) -> Mutation:
 
 
 def test_bundled_scenarios() -> None:
-    assert bundled_scenario_names() == ["hardened", "legacy", "mixed"]
+    assert bundled_scenario_names() == ["cloud-advanced", "hardened", "legacy", "mixed"]
     for name in bundled_scenario_names():
         scenario = load_scenario(bundled_scenario_path(name))
         assert scenario.name == name
-        assert scenario.deployment == "self-hosted"
+        assert scenario.deployment == ("cloud" if name.startswith("cloud") else "self-hosted")
 
 
 def test_unknown_bundled_name() -> None:
     with pytest.raises(
         ScenarioError,
-        match="unknown bundled scenario 'nosuch'; choose one of: hardened, legacy, mixed",
+        match="unknown bundled scenario 'nosuch'; choose one of: cloud-advanced, hardened,"
+        " legacy, mixed",
     ):
         bundled_scenario_path("nosuch")
 
