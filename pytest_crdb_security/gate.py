@@ -61,9 +61,15 @@ class GateResult:
     failed: bool
     gating_counts: dict[Verdict, int]
     waived: int
+    checked: int | None = None
 
     def summary_line(self) -> str:
         """Return e.g. ``crdb-security gate: FAILED (fail-on=fail): 3 FAIL, 1 ERROR``."""
+        if self.checked == 0:
+            return (
+                f"crdb-security gate: NO CHECKS RAN (fail-on={self.fail_on.value}):"
+                " the selection matched no check, so nothing was audited"
+            )
         state = "FAILED" if self.failed else "PASSED"
         counts = ", ".join(
             f"{count} {verdict.value}" for verdict, count in self.gating_counts.items()
@@ -84,4 +90,4 @@ def evaluate_gate(findings: Sequence[Finding], fail_on: FailOn) -> GateResult:
             waived += 1
         elif finding.verdict in counts:
             counts[finding.verdict] += 1
-    return GateResult(fail_on, any(counts.values()), counts, waived)
+    return GateResult(fail_on, any(counts.values()), counts, waived, checked=len(findings))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import pytest
@@ -111,6 +111,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _check_info_key = pytest.StashKey[Any]()
+
+
+def pytest_deselected(items: Sequence[pytest.Item]) -> None:
+    if not items:
+        return
+    audit = audit_session(items[0].config)
+    if audit is not None:
+        audit.deselected_checks += sum(1 for item in items if is_check(item))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -49,6 +49,8 @@ class AuditSession:
     evidence: SqlEvidence | None = None
     cloud: CloudEvidence | None = None
     findings: list[Finding] = field(default_factory=list)
+    # Check items that -m or -k left out, so a partial audit says so in its report.
+    deselected_checks: int = 0
     report_path: Path | None = None
     waivers: WaiverSet = field(default_factory=WaiverSet)
     _demo: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
@@ -134,6 +136,16 @@ class AuditSession:
         lines.extend(cloud_header_lines(self.cloud, self.redact))
         return lines
 
+    def selection_note(self) -> str | None:
+        if not self.deselected_checks:
+            return None
+        ran = len(self.findings)
+        total = ran + self.deselected_checks
+        return (
+            f"{ran} of {total} check items ran; the other {self.deselected_checks} were"
+            " deselected (-m or -k) and are not in this report"
+        )
+
     def report_header(self, date: dt.date) -> ReportHeader:
         evidence = self.evidence
         context = self.context
@@ -164,6 +176,7 @@ class AuditSession:
             compliance=context.compliance_label(),
             data_sensitivity=context.data_sensitivity.label,
             simulated=self.simulated,
+            selection=self.selection_note(),
         )
 
     def write_report(

@@ -32,6 +32,7 @@ class ReportHeader:
     data_sensitivity: str
     simulated: str | None = None
     error_note: str | None = None
+    selection: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def render_markdown(
     ]
     if header.simulated:
         lines += ["", f"> **Simulated cluster:** {header.simulated}"]
+    if header.selection:
+        lines += ["", f"> **Partial audit:** {header.selection}"]
     if header.error_note:
         lines += ["", f"> **Could not evaluate:** {header.error_note}"]
 

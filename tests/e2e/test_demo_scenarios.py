@@ -196,3 +196,21 @@ def test_second_audit_gets_next_sequence(pytester: pytest.Pytester) -> None:
     assert first.report_path.name.endswith("-1.md")
     assert second.report_path.name.endswith("-2.md")
     assert first.report_path.read_text() != ""
+
+
+def test_partial_audit_says_so(pytester: pytest.Pytester) -> None:
+    run = run_audit(pytester, "--crdb-demo", "-m", "network")
+    ran = len(run.findings())
+    note = next(line for line in run.report.splitlines() if "Partial audit" in line)
+
+    assert note.startswith(f"> **Partial audit:** {ran} of ")
+    assert note.endswith("were deselected (-m or -k) and are not in this report")
+
+
+def test_selection_without_checks(pytester: pytest.Pytester) -> None:
+    run = run_audit(pytester, "--crdb-demo", "-m", "netwrk")
+
+    assert run.result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    run.result.stdout.fnmatch_lines(
+        ["crdb-security gate: NO CHECKS RAN (fail-on=fail): the selection matched no check*"]
+    )
