@@ -115,6 +115,12 @@ class AuditSession:
         lines = []
         if self.simulated:
             lines.append(f"crdb-security: SIMULATED cluster: {self.simulated}")
+        if not self.target.verifies_server:
+            lines.append(
+                f"crdb-security: WARNING: sslmode={self.target.sslmode} does not verify the"
+                " server certificate, so the audit could be talking to an impostor;"
+                " use sslmode=verify-full with sslrootcert"
+            )
         version = "unknown version"
         if self.evidence is not None and not isinstance(self.evidence.build, Unavailable):
             build = self.evidence.build

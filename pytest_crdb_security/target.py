@@ -28,6 +28,16 @@ class Target:
         return self.host.lower().rstrip(".").endswith(CLOUD_HOST_SUFFIXES)
 
     @property
+    def sslmode(self) -> str:
+        """The libpq sslmode of the URL; libpq's default is ``prefer``."""
+        query = dict(parse_qsl(urlsplit(self.url).query, keep_blank_values=True))
+        return query.get("sslmode", "prefer")
+
+    @property
+    def verifies_server(self) -> bool:
+        return self.sslmode in ("verify-ca", "verify-full")
+
+    @property
     def address(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"

@@ -199,3 +199,15 @@ def test_unwritable_output_paths(pytester: pytest.Pytester, option: str, message
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
     assert not (pytester.path / "missing").exists()
+
+
+def test_unverified_tls_is_warned(
+    pytester: pytest.Pytester, mixed_cluster: SimulatedCluster
+) -> None:
+    url = mixed_cluster.url().split("?")[0] + "?sslmode=require"
+
+    run = run_audit(pytester, f"--crdb-url={url}", "-m", "cluster_config")
+
+    run.result.stdout.fnmatch_lines(
+        ["crdb-security: WARNING: sslmode=require does not verify the server certificate*"]
+    )

@@ -171,3 +171,19 @@ def test_target_without_scheme_is_not_echoed(raw: str) -> None:
         parse_target_url(raw)
 
     assert "NoSchemePw-1" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "mode", "verifies"),
+    [
+        ("", "prefer", False),
+        ("?sslmode=require", "require", False),
+        ("?sslmode=verify-ca&sslrootcert=ca.crt", "verify-ca", True),
+        ("?sslmode=verify-full", "verify-full", True),
+    ],
+)
+def test_target_sslmode(query: str, mode: str, verifies: bool) -> None:
+    target = parse_target_url(f"postgresql://u@h:26257/db{query}")
+
+    assert target.sslmode == mode
+    assert target.verifies_server is verifies
