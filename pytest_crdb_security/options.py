@@ -149,7 +149,7 @@ def add_options(parser: pytest.Parser) -> None:
 
 @dataclass(frozen=True)
 class AuditRequest:
-    """What the command line asks for: a real target or a demo scenario, and the context."""
+    """The audit the command line requests: a real target or a demo scenario, and the context."""
 
     context: AuditContext
     url: str | None

@@ -136,7 +136,7 @@ class BackupsConfigSpec:
 
 @dataclass(frozen=True)
 class ApiFailure:
-    """What the fake API answers on one endpoint instead of the scenario's data.
+    """A response the fake API returns on one endpoint in place of the scenario's data.
 
     ``body`` is sent as it is (with ``status``, 200 by default), to test malformed
     bodies; without it the answer is the JSON error body of ``status``.
@@ -150,7 +150,7 @@ class ApiFailure:
 
 @dataclass(frozen=True)
 class CcloudFailure:
-    """What the fake ccloud does for one command instead of printing the scenario's data."""
+    """A behaviour of the fake ccloud for one command in place of printing the scenario's data."""
 
     exit_code: int
     stderr: str
@@ -196,8 +196,8 @@ class CloudScenario:
     allowlist_propagating: bool
     private_endpoint_services: tuple[EndpointServiceSpec, ...]
     private_endpoint_connections: tuple[EndpointConnectionSpec, ...]
-    cmek: CmekSpec | None  # None: the API answers 404
-    backups_config: BackupsConfigSpec | None  # None: the API answers 404
+    cmek: CmekSpec | None  # None: the API returns 404
+    backups_config: BackupsConfigSpec | None  # None: the API returns 404
     page_size: int
     failures: Mapping[str, ApiFailure]
     ccloud: CcloudSpec
