@@ -65,14 +65,30 @@ def parse_target_url(raw: str, source: str = "--crdb-url") -> Target:
         # Not a URL at all (perhaps a key=value connection string): echoing it
         # could print a password, so the message names only the expected form.
         raise ContextError(
-            f"invalid {source}: not a postgresql:// URL (key=value connection strings are not"
-            " supported); use postgresql://USER:PASSWORD@HOST:26257/DATABASE?sslmode=verify-full"
+            f"invalid {source}: not a postgresql:// URL; use"
+            " postgresql://USER:PASSWORD@HOST:26257/DATABASE?sslmode=verify-full"
+            " (key=value connection strings are not supported)"
         )
     try:
         parts = urlsplit(text)
+    except ValueError as error:
+        raise ContextError(
+            f"invalid {source}: {error}; use"
+            " postgresql://USER:PASSWORD@HOST:26257/DATABASE?sslmode=verify-full"
+        ) from None
+    # libpq splits the user part at the first "@" and urllib at the last one, so an
+    # unencoded "@" or space would send part of the password to libpq as a host name.
+    if parts.netloc.count("@") > 1 or any(char.isspace() for char in parts.netloc):
+        raise ContextError(
+            f"invalid {source}: the user name or password contains an unencoded '@' or"
+            " space; percent-encode it (%40 for @, %20 for a space)"
+        )
+    try:
         port = parts.port
     except ValueError as error:
-        shown = _display(urlsplit(text), None)
+        shown = _display(
+            (parts.scheme, parts.netloc, parts.path, parts.query, parts.fragment), None
+        )
         raise ContextError(
             f"invalid {source} {shown!r}: {error}; use"
             " postgresql://USER:PASSWORD@HOST:26257/DATABASE?sslmode=verify-full"

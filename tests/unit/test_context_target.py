@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,20 @@ def test_target_sslmode(query: str, mode: str, verifies: bool) -> None:
 
     assert target.sslmode == mode
     assert target.verifies_server is verifies
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("postgresql://auditor:Hunter22@corp@127.0.0.1:1/x", "unencoded '@' or space"),
+        ("postgresql://auditor:Hunter 22@127.0.0.1:1/x", "unencoded '@' or space"),
+        ("postgresql://auditor:Hunter22@[::1/x", "Invalid IPv6 URL"),
+        ("postgres//auditor:Hunter22@127.0.0.1/x", "not a postgresql:// URL"),
+    ],
+)
+def test_target_malformed_userinfo_and_hosts(raw: str, message: str) -> None:
+    with pytest.raises(ContextError, match=re.escape(message)) as raised:
+        parse_target_url(raw)
+
+    assert "Hunter" not in str(raised.value)
+    assert "corp" not in str(raised.value)
