@@ -167,10 +167,22 @@ def audit_requested(config: pytest.Config) -> bool:
         return True
     # A URL in the environment (often set for the cockroach CLI) starts an audit only
     # when pytest got no test paths, neither as arguments nor from a testpaths
-    # setting, so that it never takes over a project's own test run.
+    # setting, and the directory has no tests of its own, so that it never takes
+    # over a project's own test run.
     if config.args_source is not pytest.Config.ArgsSource.INVOCATION_DIR:
         return False
+    if _has_own_tests(config.invocation_params.dir):
+        return False
     return any(os.environ.get(name) for name in URL_ENVIRONMENT_VARIABLES)
+
+
+def _has_own_tests(directory: Path) -> bool:
+    """Tell whether ``directory`` looks like a project with tests of its own."""
+    if (directory / "conftest.py").exists():
+        return True
+    if (directory / "tests").is_dir() or (directory / "test").is_dir():
+        return True
+    return any(directory.glob("test_*.py")) or any(directory.glob("*_test.py"))
 
 
 def read_request(config: pytest.Config) -> AuditRequest:

@@ -135,8 +135,10 @@ class AuditSession:
             f" data sensitivity {context.data_sensitivity.label}"
         )
         if self.evidence is not None:
+            source = self.request.url_source
+            origin = f" (from {source})" if source.startswith("$") else ""
             lines.append(
-                f"crdb-security: target {self.redact(self.target.display_url)},"
+                f"crdb-security: target {self.redact(self.target.display_url)}{origin},"
                 f" {len(self.evidence.statements)} SQL statements in {self.evidence.seconds:.2f}s"
             )
         lines.extend(cloud_header_lines(self.cloud, self.redact))

@@ -45,7 +45,9 @@ def test_url_from_environment(
     run.result.stdout.fnmatch_lines(["crdb-security: target postgresql://auditor@127.0.0.1:*"])
 
 
-@pytest.mark.parametrize("layout", ["test path argument", "testpaths setting"])
+@pytest.mark.parametrize(
+    "layout", ["test path argument", "testpaths setting", "tests directory", "test module"]
+)
 def test_url_in_environment_leaves_own_tests_alone(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, layout: str
 ) -> None:
@@ -54,6 +56,9 @@ def test_url_in_environment_leaves_own_tests_alone(
     args = ["test_own.py"] if layout == "test path argument" else []
     if layout == "testpaths setting":
         pytester.makeini("[pytest]\ntestpaths = test_own.py\n")
+    if layout == "tests directory":
+        (pytester.path / "tests").mkdir()
+        (pytester.path / "test_own.py").rename(pytester.path / "tests" / "test_own.py")
 
     result = pytester.runpytest("-p", "no:cacheprovider", *args)
 
