@@ -43,7 +43,15 @@ def redact_uri_credentials(text: str) -> str:
     The user part goes too, because storage URIs put an access key id there.
     """
     text = _URI_USERINFO.sub(lambda match: f"{match.group(1)}{MASK}@", text)
-    return _URI_PARAMETER.sub(lambda match: f"{match.group(1)}{match.group(2)}{MASK}", text)
+    return _URI_PARAMETER.sub(_mask_parameter, text)
+
+
+def _mask_parameter(match: re.Match[str]) -> str:
+    value = match.group(3).strip("'\"")
+    # Remediation text names placeholders such as '<client_secret>', which hide nothing.
+    if value.startswith("<") and value.endswith(">"):
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}{MASK}"
 
 
 class Redactor:

@@ -102,7 +102,8 @@ def _lines_of(rules: Sequence[HbaRule]) -> str:
 def grade_database_sso_oidc(settings: Settings) -> Grade:
     """Grade database SSO through OIDC, or through LDAP or JWT when OIDC is off.
 
-    OIDC enabled and complete (provider URL, client ID, client secret): PASS. OIDC enabled but
+    OIDC enabled and complete (provider URL, client ID, client secret) and reaching SQL logins
+    through cluster SSO tokens, JWT or LDAP: PASS; for DB Console only: WARN. OIDC enabled but
     incomplete: FAIL with rule ``database_sso_missing``. OIDC off while SQL logins use LDAP (an
     ``ldap`` HBA rule in force) or JWT (enabled with issuers and an audience): PASS, because the
     cluster has database SSO by another method. No SSO at all: FAIL with rule
@@ -130,15 +131,26 @@ def grade_database_sso_oidc(settings: Settings) -> Grade:
             )
         autologin_name = _first_present(settings, OIDC_AUTOLOGIN)
         autologin = "on" if autologin_name and settings.flag(autologin_name) else "off"
-        reach = (
-            "DB Console and SQL (cluster SSO tokens)"
-            if _enabled(settings, OIDC_SQL_TOKENS)
-            else f"DB Console only, since {OIDC_SQL_TOKENS} is off"
-        )
-        return Grade(
-            Verdict.PASS,
+        described = (
             f"OIDC is enabled with provider {provider}, client ID {client_id}, client secret"
-            f" {client_secret}, autologin {autologin}; it covers {reach}",
+            f" {client_secret}, autologin {autologin}"
+        )
+        if _enabled(settings, OIDC_SQL_TOKENS):
+            return Grade(
+                Verdict.PASS, f"{described}; it covers DB Console and SQL (cluster SSO tokens)"
+            )
+        sql_methods = _sql_sso_methods(settings)
+        if sql_methods:
+            return Grade(
+                Verdict.PASS,
+                f"{described} for DB Console, and SQL logins use {' and '.join(sql_methods)}",
+            )
+        # OIDC alone signs users in to DB Console; SQL clients still log in with
+        # passwords or certificates unless cluster SSO tokens, JWT or LDAP are set up.
+        return Grade(
+            Verdict.WARN,
+            f"{described}, but it covers DB Console only: {OIDC_SQL_TOKENS} is off and no"
+            " JWT or LDAP login is set up, so SQL logins do not use SSO",
         )
 
     oidc_state = (
@@ -172,6 +184,18 @@ def grade_database_sso_oidc(settings: Settings) -> Grade:
         f"no database SSO: {oidc_state}, no HBA rule in force uses ldap, and {jwt_text}",
         rule="database_sso_missing",
     )
+
+
+def _sql_sso_methods(settings: Settings) -> list[str]:
+    """Name the SQL login methods with SSO (JWT, LDAP rules in force); unreadable HBA adds none."""
+    methods = ["JWT"] if jwt_sso(settings)[0] else []
+    try:
+        ldap_rules = read_hba(settings).in_force("ldap")
+    except CouldNotEvaluate:
+        ldap_rules = []
+    if ldap_rules:
+        methods.append(f"LDAP ({_line_list(ldap_rules)})")
+    return methods
 
 
 def _database_sso_configured(settings: Settings) -> bool:

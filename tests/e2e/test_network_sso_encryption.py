@@ -106,8 +106,7 @@ def test_findings_scenario(
     assert findings["Database SSO (OIDC)"] == (
         "PASS",
         "OIDC is enabled with provider https://idp.example.com/, client ID set, client secret"
-        " set, autologin off; it covers DB Console only, since"
-        " server.oidc_authentication.generate_cluster_sso_token.enabled is off",
+        " set, autologin off for DB Console, and SQL logins use LDAP (HBA line 4)",
     )
     verdict, detail = findings["Database SSO (LDAP/AD)"]
     assert verdict == "WARN"

@@ -205,3 +205,9 @@ def test_target_malformed_userinfo_and_hosts(raw: str, message: str) -> None:
 
     assert "Hunter" not in str(raised.value)
     assert "corp" not in str(raised.value)
+
+
+def test_redact_keeps_placeholders() -> None:
+    text = "SET CLUSTER SETTING server.oidc_authentication.client_secret = '<client_secret>';"
+
+    assert redact_uri_credentials(text) == text

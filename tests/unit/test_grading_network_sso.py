@@ -230,17 +230,34 @@ OIDC_ON = {
 }
 
 
-def test_oidc_enabled_and_complete_passes() -> None:
+def test_oidc_for_db_console_only_warns() -> None:
     grade = oidc(**OIDC_ON)
 
-    assert grade.verdict is Verdict.PASS
+    assert grade.verdict is Verdict.WARN
     assert grade.detail == (
         "OIDC is enabled with provider https://idp.example.com, client ID set, client secret"
-        " set, autologin off; it covers DB Console only, since"
-        " server.oidc_authentication.generate_cluster_sso_token.enabled is off"
+        " set, autologin off, but it covers DB Console only:"
+        " server.oidc_authentication.generate_cluster_sso_token.enabled is off and no JWT or"
+        " LDAP login is set up, so SQL logins do not use SSO"
     )
     assert CLIENT_SECRET not in grade.detail
     assert "crdb-client" not in grade.detail
+
+
+def test_oidc_with_sql_tokens_passes() -> None:
+    grade = oidc(
+        **OIDC_ON, server__oidc_authentication__generate_cluster_sso_token__enabled="true"
+    )
+
+    assert grade.verdict is Verdict.PASS
+    assert grade.detail.endswith("it covers DB Console and SQL (cluster SSO tokens)")
+
+
+def test_oidc_with_ldap_for_sql_passes() -> None:
+    grade = oidc(**OIDC_ON, **{HBA_SETTING: ldap_line()})
+
+    assert grade.verdict is Verdict.PASS
+    assert "for DB Console, and SQL logins use LDAP (HBA line 1)" in grade.detail
 
 
 def test_oidc_redacted_client_id_counts_as_set() -> None:
