@@ -89,10 +89,6 @@ def grade_encryption_at_rest(stores: Sequence[Store], sensitivity: DataSensitivi
     )
 
 
-def grade_tls_cloud() -> Grade:
-    return Grade(Verdict.PASS, "TLS is enforced by CockroachDB Cloud on every connection")
-
-
 def _date(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 

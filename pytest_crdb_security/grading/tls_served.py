@@ -21,7 +21,7 @@ from pytest_crdb_security.parsing.certificates import CertificateInfo
 from pytest_crdb_security.parsing.sslrequest import ReplyKind, SslRequestReply
 from pytest_crdb_security.verdicts import CouldNotEvaluate, Grade, Verdict
 
-CLOUD_ENFORCED = "TLS is enforced by CockroachDB Cloud on every connection"
+CLOUD_MANAGED = "CockroachDB Cloud enforces TLS and manages this certificate"
 
 _RANK = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.FAIL: 2}
 
@@ -39,14 +39,20 @@ def grade_served_certificate(
     certificate not yet valid, or a chain that does not verify against ``sslrootcert``
     is WARN. Otherwise PASS. A probe that could not connect is could-not-evaluate.
 
-    Cloud: PASS with the probe's facts, because CockroachDB Cloud enforces TLS. A
-    plaintext or error reply is still FAIL, because it contradicts that.
+    Cloud is graded the same way, from what the probe saw rather than from the promise
+    that CockroachDB Cloud enforces TLS; the detail notes that Cloud manages the
+    certificate, and a plaintext reply suggests the URL does not reach the Cloud cluster.
     """
-    if deployment is Deployment.CLOUD:
-        return _grade_cloud(evidence, now)
+    cloud = deployment is Deployment.CLOUD
     reply = _tls_reply(evidence)
     if reply.kind is ReplyKind.PLAINTEXT:
-        return Grade(Verdict.FAIL, _plaintext_detail(evidence.address))
+        detail = _plaintext_detail(evidence.address)
+        if cloud:
+            detail += (
+                ", although CockroachDB Cloud enforces TLS; check that the URL points at"
+                " the Cloud cluster"
+            )
+        return Grade(Verdict.FAIL, detail)
     if reply.kind is ReplyKind.ERROR:
         return Grade(Verdict.FAIL, _error_detail(evidence.address, reply))
     require(evidence.handshake)
@@ -54,6 +60,8 @@ def grade_served_certificate(
 
     findings = certificate_findings(certificate, now)
     facts = served_facts(evidence, certificate, now)
+    if cloud:
+        facts = f"{CLOUD_MANAGED}; {facts}"
     if certificate.trust.status is TrustStatus.ERROR and not findings:
         raise CouldNotEvaluate(f"the chain {certificate.trust.detail} ({facts})")
     if not findings:
@@ -86,24 +94,6 @@ def _error_detail(address: str, reply: SslRequestReply) -> str:
         f"{address} answered SSLRequest with an error: {reply.message!r}{code};"
         " clients that require TLS cannot connect"
     )
-
-
-def _grade_cloud(evidence: TlsEvidence, now: dt.datetime) -> Grade:
-    reply = evidence.reply
-    if isinstance(reply, Unavailable):
-        return Grade(Verdict.PASS, f"{CLOUD_ENFORCED}; the TLS probe could not run: {reply.reason}")
-    if reply.kind is ReplyKind.PLAINTEXT:
-        return Grade(
-            Verdict.FAIL,
-            _plaintext_detail(evidence.address) + ", although CockroachDB Cloud enforces TLS;"
-            " check that the URL points at the Cloud cluster",
-        )
-    if reply.kind is ReplyKind.ERROR:
-        return Grade(Verdict.FAIL, _error_detail(evidence.address, reply))
-    certificate = evidence.certificate
-    if isinstance(certificate, Unavailable):
-        return Grade(Verdict.PASS, f"{CLOUD_ENFORCED}; {certificate.reason}")
-    return Grade(Verdict.PASS, f"{CLOUD_ENFORCED}; {served_facts(evidence, certificate, now)}")
 
 
 def certificate_findings(certificate: ServedCertificate, now: dt.datetime) -> list[Finding]:

@@ -102,7 +102,7 @@ def test_advanced_cluster_audit(
         "SCIM 2.0 provisioning": "FAIL",
         "Self-managed backups": "INFO",
         "Plan": "INFO",
-        "TLS": "PASS",
+        "TLS": "N/A",
     }
     assert detail(run, "Plan") == "Advanced"
     assert detail(run, "Regions") == "us-east-1, us-west-2 (as CockroachDB Cloud reports)"

@@ -174,7 +174,10 @@ def test_cloud_tls_is_managed(pytester: pytest.Pytester, sso_cluster: SimulatedC
     run = run_audit(pytester, "--crdb-url", sso_cluster.url(), "--crdb-deployment", "cloud")
     findings = run.findings()
 
-    assert findings["TLS"] == ("PASS", "TLS is enforced by CockroachDB Cloud on every connection")
+    assert findings["TLS"] == (
+        "N/A",
+        "only for self-hosted clusters; this is a CockroachDB Cloud cluster",
+    )
     assert findings["Enterprise Encryption"][0] == "N/A"
     assert findings["TLS certificate (certs-dir)"][0] == "N/A"
     assert_no_sentinel(run)

@@ -271,15 +271,14 @@ def test_sslrequest_error_fails_with_message(pytester: pytest.Pytester) -> None:
     assert findings[VERSIONS][1].startswith(f"nothing to assess: {address} answered with an error")
 
 
-def test_cloud_reports_facts_and_passes(pytester: pytest.Pytester) -> None:
+def test_cloud_grades_what_is_served(pytester: pytest.Pytester) -> None:
     with cluster_for("tls_expiring") as cluster:
         run = audit(pytester, cluster.url(), "--crdb-deployment", "cloud")
 
     verdict, detail = run.findings()[SERVED]
-    assert verdict == "PASS"
-    assert detail.startswith(
-        "TLS is enforced by CockroachDB Cloud on every connection; CN=node issued by"
-        " CN=Cockroach CA"
+    assert verdict == "WARN"
+    assert "CockroachDB Cloud enforces TLS and manages this certificate; CN=node issued by" in (
+        detail
     )
     assert re.search(rf"valid until {date_in(45)} \(4[45] days\)", detail), detail
 

@@ -10,7 +10,6 @@ from pytest_crdb_security.grading.encryption import (
     certificate_findings,
     grade_certificate_file,
     grade_encryption_at_rest,
-    grade_tls_cloud,
     key_findings,
 )
 from pytest_crdb_security.parsing.certificates import CertificateInfo
@@ -99,13 +98,6 @@ def test_encryption_plaintext_and_unknown_mentions_both() -> None:
 def test_encryption_without_stores_is_could_not_evaluate() -> None:
     with pytest.raises(CouldNotEvaluate, match="returned no stores"):
         grade_encryption_at_rest([], DataSensitivity.INTERNAL)
-
-
-def test_tls_cloud_passes() -> None:
-    grade = grade_tls_cloud()
-
-    assert grade.verdict is Verdict.PASS
-    assert grade.detail == "TLS is enforced by CockroachDB Cloud on every connection"
 
 
 def info(**changes: Any) -> CertificateInfo:

@@ -359,24 +359,25 @@ def test_probe_notes_in_facts() -> None:
 # Served certificate, CockroachDB Cloud.
 
 
-def test_cloud_passes_with_facts() -> None:
-    result = grade(evidence(certificate=served(info(days=20))), Deployment.CLOUD)
+def test_cloud_grades_served_facts() -> None:
+    result = grade(evidence(certificate=served(info(days=200))), Deployment.CLOUD)
 
     assert result.verdict is Verdict.PASS
     assert result.detail.startswith(
-        "TLS is enforced by CockroachDB Cloud on every connection; CN=node issued by"
+        "CockroachDB Cloud enforces TLS and manages this certificate; CN=node issued by"
     )
+
+
+def test_cloud_expiring_certificate_fails() -> None:
+    result = grade(evidence(certificate=served(info(days=20))), Deployment.CLOUD)
+
+    assert result.verdict is Verdict.FAIL
     assert "valid until 2026-06-21 (20 days)" in result.detail
 
 
-def test_cloud_probe_not_run_still_passes() -> None:
-    result = grade(evidence(reply=NOT_RUN), Deployment.CLOUD)
-
-    assert result == Grade(
-        Verdict.PASS,
-        "TLS is enforced by CockroachDB Cloud on every connection; the TLS probe could not run:"
-        " the connection to db.example.com:26257 was refused",
-    )
+def test_cloud_probe_not_run_is_error() -> None:
+    with pytest.raises(CouldNotEvaluate, match="the TLS probe could not run"):
+        grade(evidence(reply=NOT_RUN), Deployment.CLOUD)
 
 
 def test_cloud_plaintext_contradiction_fails() -> None:
