@@ -84,7 +84,8 @@ def _tls_reply(evidence: TlsEvidence) -> SslRequestReply:
 def _plaintext_detail(address: str) -> str:
     return (
         f"{address} answered N to SSLRequest: the SQL port offers no TLS (insecure mode),"
-        " so passwords and data cross the network in plaintext"
+        " so data crosses the network in plaintext, and an insecure node authenticates no"
+        " one: any client can log in as any user, root included"
     )
 
 

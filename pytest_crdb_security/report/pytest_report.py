@@ -59,7 +59,11 @@ def junit_properties(finding: Finding, redact: Callable[[str], str]) -> list[tup
         ("crdb_dimension", finding.dimension),
         ("crdb_severity", finding.severity),
         ("crdb_annotation", finding.annotation or ""),
+        ("crdb_detail", finding.detail),
     ]
+    remediation = remediation_for(finding.check_id)
+    if remediation is not None and finding.verdict in REMEDIATED_VERDICTS:
+        properties.append(("crdb_remediation", remediation.summary()))
     if finding.subject is not None:
         properties.append(("crdb_subject", finding.subject))
     if finding.waiver is not None:

@@ -246,7 +246,8 @@ def test_plaintext_port_fails(pytester: pytest.Pytester) -> None:
     assert findings[SERVED] == (
         "FAIL",
         f"{address} answered N to SSLRequest: the SQL port offers no TLS (insecure mode), so"
-        " passwords and data cross the network in plaintext",
+        " data crosses the network in plaintext, and an insecure node authenticates no one:"
+        " any client can log in as any user, root included",
     )
     for label in POSTURE:
         assert findings[label] == (

@@ -183,7 +183,8 @@ def test_plaintext_reply_fails() -> None:
     assert result.verdict is Verdict.FAIL
     assert result.detail == (
         "db.example.com:26257 answered N to SSLRequest: the SQL port offers no TLS (insecure"
-        " mode), so passwords and data cross the network in plaintext"
+        " mode), so data crosses the network in plaintext, and an insecure node authenticates"
+        " no one: any client can log in as any user, root included"
     )
 
 

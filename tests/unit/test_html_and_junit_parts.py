@@ -126,7 +126,11 @@ def test_junit_properties() -> None:
     )
 
     properties = dict(junit_properties(finding, redactor()))
+    detail = properties.pop("crdb_detail")
+    remediation = properties.pop("crdb_remediation")
 
+    assert detail == finding.detail
+    assert remediation.startswith("Revoke privileges on data from PUBLIC")
     assert properties == {
         "crdb_id": "public-privileges[app]",
         "crdb_check_id": "public-privileges",
