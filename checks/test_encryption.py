@@ -46,7 +46,9 @@ def test_encryption_at_rest(crdb_sql: SqlEvidence, crdb_context: AuditContext) -
     ``--enterprise-encryption=path=<store>,key=<aes-256 key file>,old-key=plain``, with
     a key made by ``cockroach gen encryption-key -s 256 <file>``.
     """
-    conclude(grade_encryption_at_rest(require(crdb_sql.stores), crdb_context.data_sensitivity))
+    stores = require(crdb_sql.stores)
+    context = crdb_context
+    conclude(grade_encryption_at_rest(stores, context.data_sensitivity, context.compliance))
 
 
 @pytest.mark.check("tls", "TLS")

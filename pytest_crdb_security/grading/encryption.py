@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from pytest_crdb_security.context import DataSensitivity
+from pytest_crdb_security.context import Compliance, DataSensitivity
 from pytest_crdb_security.evidence.certs import CertificateFile, CertificatesDirectory, KeyFile
 from pytest_crdb_security.evidence.model import Store
 from pytest_crdb_security.grading.text import join_names, plural
@@ -40,14 +40,23 @@ def _store_name(store: Store) -> str:
     return f"node {store.node_id} store {store.store_id}"
 
 
-def grade_encryption_at_rest(stores: Sequence[Store], sensitivity: DataSensitivity) -> Grade:
+# Frameworks whose controls require encryption at rest whatever the declared sensitivity.
+REQUIRES_ENCRYPTION = frozenset({Compliance.HIPAA, Compliance.PCI_DSS})
+
+
+def grade_encryption_at_rest(
+    stores: Sequence[Store],
+    sensitivity: DataSensitivity,
+    compliance: Sequence[Compliance] = (),
+) -> Grade:
     """Grade encryption at rest store by store.
 
     Every store encrypted: PASS (the cipher is not visible from SQL). A plaintext store: FAIL
-    with rule ``encryption_at_rest_missing`` when the data is PII/PHI or financial, WARN
-    otherwise. A store without an ``encrypted`` property cannot be judged: WARN when no store is
-    plaintext.
+    with rule ``encryption_at_rest_missing`` when the data is PII/PHI or financial, or when a
+    framework that requires encryption at rest (HIPAA, PCI DSS) applies; WARN otherwise. A
+    store without an ``encrypted`` property cannot be judged: WARN when no store is plaintext.
     """
+    required_by = [framework for framework in compliance if framework in REQUIRES_ENCRYPTION]
     if not stores:
         raise CouldNotEvaluate(
             "crdb_internal.kv_store_status returned no stores, so encryption at rest cannot"
@@ -71,9 +80,10 @@ def grade_encryption_at_rest(stores: Sequence[Store], sensitivity: DataSensitivi
             )
         detail = (
             f"{count}: {join_names(plaintext)}; data sensitivity is {sensitivity.label}"
-            f"{unknown_text}"
+            + "".join(f", {framework.value} applies" for framework in required_by)
+            + unknown_text
         )
-        if sensitivity in SENSITIVE_DATA:
+        if sensitivity in SENSITIVE_DATA or required_by:
             return Grade(Verdict.FAIL, detail, rule="encryption_at_rest_missing")
         return Grade(Verdict.WARN, detail, rule="encryption_at_rest_missing")
     if unknown:

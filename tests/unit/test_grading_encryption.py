@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from pytest_crdb_security.context import DataSensitivity
+from pytest_crdb_security.context import Compliance, DataSensitivity
 from pytest_crdb_security.evidence.certs import KeyFile
 from pytest_crdb_security.evidence.model import Store
 from pytest_crdb_security.grading.encryption import (
@@ -190,3 +190,21 @@ def test_unpaired_key_file_passes() -> None:
 
     assert grade.verdict is Verdict.PASS
     assert grade.detail == "client.app.key.pk8: client.app.key.pk8 mode 0600, owned by root"
+
+
+@pytest.mark.parametrize("framework", [Compliance.HIPAA, Compliance.PCI_DSS])
+def test_plaintext_store_fails_under_encryption_frameworks(framework: Compliance) -> None:
+    stores = [Store(1, 1, {"encrypted": True}), Store(2, 2, {"encrypted": False})]
+
+    grade = grade_encryption_at_rest(stores, DataSensitivity.INTERNAL, (framework,))
+
+    assert grade.verdict is Verdict.FAIL
+    assert grade.detail.endswith(f"data sensitivity is internal, {framework.value} applies")
+
+
+def test_plaintext_store_warns_under_gdpr_only() -> None:
+    stores = [Store(1, 1, {"encrypted": False})]
+
+    grade = grade_encryption_at_rest(stores, DataSensitivity.INTERNAL, (Compliance.GDPR,))
+
+    assert grade.verdict is Verdict.WARN
