@@ -203,7 +203,9 @@ def _past_finding(entry: object, index: int) -> PastFinding:
     check_id = entry.get("check_id")
     subject = entry.get("subject")
     title = entry.get("title")
-    verdict = entry.get("verdict")
+    # Verdicts before the severity policy, so that a run with another --env or
+    # compliance setting does not read as a change of the cluster.
+    verdict = entry.get("original_verdict", entry.get("verdict"))
     if not isinstance(check_id, str) or not isinstance(title, str):
         raise ValueError(f"finding {index + 1} lacks 'check_id' or 'title'")
     if subject is not None and not isinstance(subject, str):
@@ -214,7 +216,10 @@ def _past_finding(entry: object, index: int) -> PastFinding:
 
 
 def compare_findings(earlier: EarlierReport, current: Sequence[Finding]) -> Changes:
-    """Group the differences in problem findings between ``earlier`` and ``current``."""
+    """Group the differences in problem findings between ``earlier`` and ``current``.
+
+    Both sides are compared by their verdicts before the severity policy.
+    """
     before: Mapping[Key, PastFinding] = {finding.key: finding for finding in earlier.findings}
     after: Mapping[Key, Finding] = {
         (finding.check_id, finding.subject): finding for finding in current
@@ -227,7 +232,7 @@ def compare_findings(earlier: EarlierReport, current: Sequence[Finding]) -> Chan
     for key, now in after.items():
         was = before.get(key)
         was_verdict = was.verdict if was else None
-        now_verdict = now.verdict.value
+        now_verdict = now.original.value
         change = Change(now.check_id, now.subject, now.title, was_verdict, now_verdict)
         if now_verdict in PROBLEM_VERDICTS:
             if was_verdict not in PROBLEM_VERDICTS:

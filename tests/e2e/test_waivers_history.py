@@ -386,3 +386,11 @@ def test_unwaived_setup_error_fails(pytester: pytest.Pytester) -> None:
     assert run.result.ret == 1
     assert run.verdict("TLS certificate (certs-dir)") == "ERROR"
     run.result.stdout.fnmatch_lines(["crdb-security gate: FAILED (fail-on=error): 2 ERROR"])
+
+
+def test_history_ignores_environment_change(pytester: pytest.Pytester) -> None:
+    run_audit(pytester, "--crdb-demo=mixed")
+    second = run_audit(pytester, "--crdb-demo=mixed", "--env=development")
+
+    changes = second.json()["changes"]
+    assert changes["new"] == changes["resolved"] == changes["changed"] == []
