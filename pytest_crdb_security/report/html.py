@@ -17,6 +17,7 @@ from pytest_crdb_security.gate import FailOn, evaluate_gate
 from pytest_crdb_security.remediation import remediation_for
 from pytest_crdb_security.report.findings import Finding, count_verdicts, count_waived, finding_of
 from pytest_crdb_security.report.json_report import REMEDIATED_VERDICTS
+from pytest_crdb_security.verdicts import Verdict
 
 # Positions right after pytest-html's own Result column.
 _HEADER_CELLS = (
@@ -158,5 +159,9 @@ class HtmlReportHooks:
 
     def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
         finding = self._finding(report)
-        if finding is not None:
-            data.insert(0, finding_details(finding, self._redact))
+        if finding is None:
+            return
+        if finding.verdict is Verdict.NA:
+            # pytest-html would print the skip as a raw (path, line, reason) tuple.
+            data.clear()
+        data.insert(0, finding_details(finding, self._redact))
