@@ -125,10 +125,11 @@ def add_options(parser: pytest.Parser) -> None:
         "--crdb-fail-on",
         dest="crdb_fail_on",
         metavar="LEVEL",
+        type=str.lower,
         choices=FAIL_ON_CHOICES,
         default=FailOn.FAIL.value,
-        help="Lowest verdict that fails the run: fail (FAIL or ERROR), warn (also WARN) or"
-        " error (only ERROR); waived findings never do (default: fail)",
+        help="Verdicts that fail the run: fail (FAIL or ERROR), warn (also WARN) or"
+        " error (only ERROR), in any case; waived findings never do (default: fail)",
     )
     group.addoption(
         "--crdb-waivers",
