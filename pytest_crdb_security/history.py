@@ -154,6 +154,9 @@ def find_earlier_report(
         # Two cluster names can map to one file name ("prod east" and "prod-east").
         if report.cluster_name is not None and report.cluster_name != cluster_name:
             continue
+        if not report.findings:
+            lookup.notes.append(f"skipped earlier report {path.name}: it has no findings")
+            continue
         if cluster_id and report.cluster_id and report.cluster_id != cluster_id:
             lookup.notes.append(
                 f"skipped earlier report {path.name}: it is of cluster {report.cluster_id},"
@@ -221,6 +224,9 @@ def compare_findings(earlier: EarlierReport, current: Sequence[Finding]) -> Chan
     Both sides are compared by their verdicts before the severity policy.
     """
     before: Mapping[Key, PastFinding] = {finding.key: finding for finding in earlier.findings}
+    # A check the earlier run did not audit (deselected with -m) has nothing to
+    # compare with, so its findings are not reported as new.
+    audited_before = {finding.check_id for finding in earlier.findings}
     after: Mapping[Key, Finding] = {
         (finding.check_id, finding.subject): finding for finding in current
     }
@@ -231,6 +237,8 @@ def compare_findings(earlier: EarlierReport, current: Sequence[Finding]) -> Chan
 
     for key, now in after.items():
         was = before.get(key)
+        if was is None and now.check_id not in audited_before:
+            continue
         was_verdict = was.verdict if was else None
         now_verdict = now.original.value
         change = Change(now.check_id, now.subject, now.title, was_verdict, now_verdict)

@@ -21,7 +21,7 @@ from pytest_crdb_security.parsing.certificates import CertificateInfo
 from pytest_crdb_security.parsing.sslrequest import ReplyKind, SslRequestReply
 from pytest_crdb_security.verdicts import CouldNotEvaluate, Grade, Verdict
 
-CLOUD_MANAGED = "CockroachDB Cloud enforces TLS and manages this certificate"
+CLOUD_MANAGED = "certificate managed by CockroachDB Cloud"
 
 _RANK = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.FAIL: 2}
 

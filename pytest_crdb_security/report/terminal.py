@@ -29,6 +29,9 @@ def summary_lines(audit: AuditSession) -> list[str]:
         "crdb-security verdicts: "
         + ", ".join(f"{count} {verdict.value}" for verdict, count in counts.items())
     )
+    selection = audit.selection_note()
+    if selection:
+        lines.append(f"crdb-security partial audit: {selection}")
     if audit.report_path is not None:
         lines.append(f"crdb-security report: {audit.report_path}")
     return [audit.redact(line) for line in lines]

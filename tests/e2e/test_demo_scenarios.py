@@ -214,3 +214,9 @@ def test_selection_without_checks(pytester: pytest.Pytester) -> None:
     run.result.stdout.fnmatch_lines(
         ["crdb-security gate: NO CHECKS RAN (fail-on=fail): the selection matched no check*"]
     )
+
+
+def test_partial_audit_in_terminal(pytester: pytest.Pytester) -> None:
+    run = run_audit(pytester, "--crdb-demo", "-m", "network")
+
+    run.result.stdout.fnmatch_lines(["crdb-security partial audit: * check items ran; *"])

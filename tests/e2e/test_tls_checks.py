@@ -278,7 +278,7 @@ def test_cloud_grades_what_is_served(pytester: pytest.Pytester) -> None:
 
     verdict, detail = run.findings()[SERVED]
     assert verdict == "WARN"
-    assert "CockroachDB Cloud enforces TLS and manages this certificate; CN=node issued by" in (
+    assert "certificate managed by CockroachDB Cloud; CN=node issued by" in (
         detail
     )
     assert re.search(rf"valid until {date_in(45)} \(4[45] days\)", detail), detail

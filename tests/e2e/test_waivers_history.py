@@ -394,3 +394,14 @@ def test_history_ignores_environment_change(pytester: pytest.Pytester) -> None:
 
     changes = second.json()["changes"]
     assert changes["new"] == changes["resolved"] == changes["changed"] == []
+
+
+def test_history_skips_partial_and_empty_baselines(pytester: pytest.Pytester) -> None:
+    run_audit(pytester, "--crdb-demo")
+    run_audit(pytester, "--crdb-demo", "-m", "network")
+    run_audit(pytester, "--crdb-demo", "-m", "netwrk")
+    third = run_audit(pytester, "--crdb-demo")
+
+    changes = third.json()["changes"]
+    assert changes["new"] == []
+    assert changes["resolved"] == changes["changed"] == []

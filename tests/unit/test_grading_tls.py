@@ -365,7 +365,7 @@ def test_cloud_grades_served_facts() -> None:
 
     assert result.verdict is Verdict.PASS
     assert result.detail.startswith(
-        "CockroachDB Cloud enforces TLS and manages this certificate; CN=node issued by"
+        "certificate managed by CockroachDB Cloud; CN=node issued by"
     )
 
 

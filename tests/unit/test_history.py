@@ -160,6 +160,7 @@ def test_compare_groups_changes() -> None:
         make_finding("public-privileges", Verdict.FAIL, "app"),
         make_finding("public-privileges", Verdict.WARN, "crm"),
         make_finding("hba-configuration", Verdict.WARN),
+        make_finding("public-privileges", Verdict.FAIL, "billing"),
         make_finding("version", Verdict.INFO),
         make_finding("password-min-length", Verdict.NA),
         make_finding("regions", Verdict.PASS),
@@ -169,7 +170,7 @@ def test_compare_groups_changes() -> None:
 
     assert [c.describe() for c in changes.new] == [
         "Public privileges (app): PASS → FAIL",
-        "Hba configuration: not audited → WARN",
+        "Public privileges (billing): not audited → FAIL",
     ]
     assert [c.describe() for c in changes.resolved] == [
         "Audit logging: FAIL → PASS",
@@ -216,7 +217,9 @@ def test_earlier_report_of_other_cluster_is_skipped(tmp_path: Path) -> None:
             "schema_version": 1,
             "date": "2026-12-01",
             "cluster": {"name": "127.0.0.1", "id": cluster_id},
-            "findings": [],
+            "findings": [
+                {"check_id": "admin-users", "subject": None, "title": "Admin", "verdict": "PASS"}
+            ],
         }
         name = f"security-audit-127.0.0.1-2026-12-01-{sequence}.json"
         (tmp_path / name).write_text(json.dumps(data))
@@ -229,3 +232,16 @@ def test_earlier_report_of_other_cluster_is_skipped(tmp_path: Path) -> None:
         "skipped earlier report security-audit-127.0.0.1-2026-12-01-2.json: it is of cluster"
         " bbbb-2222, not aaaa-1111"
     ]
+
+
+def test_compare_ignores_checks_not_audited_before() -> None:
+    changes = compare_findings(
+        earlier(past("admin-users", "FAIL")),
+        [
+            make_finding("admin-users", Verdict.FAIL),
+            make_finding("hba-configuration", Verdict.WARN),
+        ],
+    )
+
+    assert changes.new == ()
+    assert changes.is_empty

@@ -149,7 +149,10 @@ def test_changes_section_lines() -> None:
         "prod-east",
         "2026-11-30",
         None,
-        (PastFinding("password-min-length", None, "Minimum password length", "WARN"),),
+        (
+            PastFinding("password-min-length", None, "Minimum password length", "WARN"),
+            PastFinding("admin-users", None, "Admin users", "PASS"),
+        ),
     )
     current = [
         make_finding("password-min-length", Verdict.PASS, title="Minimum password length"),
@@ -160,7 +163,7 @@ def test_changes_section_lines() -> None:
 
     assert section[0] == "## Changes since 2026-11-30"
     assert "### New findings: 1" in section
-    assert "- Admin users: not audited → FAIL" in section
+    assert "- Admin users: PASS → FAIL" in section
     assert "### Resolved findings: 1" in section
     assert "- Minimum password length: WARN → PASS" in section
     assert "### Changed verdicts: 1" not in section
