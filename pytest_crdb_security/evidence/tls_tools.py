@@ -38,21 +38,32 @@ class OpensslTool:
         return self.version.label
 
 
+def _run_openssl(
+    arguments: Sequence[str], timeout: float, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``openssl`` with no standard input and capture its text output.
+
+    Raises subprocess.TimeoutExpired or OSError, which each caller words for its step.
+    """
+    return subprocess.run(
+        list(arguments),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=timeout,
+        check=False,
+        env=environment,
+    )
+
+
 def find_openssl(timeout: float, command: str = "openssl") -> OpensslTool | Untestable:
     """Locate ``command`` on PATH and read its version."""
     path = shutil.which(command)
     if path is None:
         return Untestable(f"the {command} command is not installed (not found on PATH)")
     try:
-        completed = subprocess.run(
-            [path, "version"],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
+        completed = _run_openssl([path, "version"], timeout)
     except subprocess.TimeoutExpired:
         return Untestable(f"`{path} version` did not finish within {timeout:g} s")
     except OSError as error:
@@ -74,15 +85,7 @@ def _starttls_postgres_problem(path: str, timeout: float) -> str | None:
     nowhere: it exits 0 with the usage text, or 1 with the values it accepts.
     """
     try:
-        completed = subprocess.run(
-            [path, "s_client", "-starttls", "postgres", "-help"],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
+        completed = _run_openssl([path, "s_client", "-starttls", "postgres", "-help"], timeout)
     except subprocess.TimeoutExpired:
         return f"did not finish `s_client -help` within {timeout:g} s"
     except OSError as error:
@@ -127,16 +130,7 @@ def run_s_client(
             arguments += ["-pass", f"env:{_PASSWORD_VARIABLE}"]
     arguments += list(options)
     try:
-        completed = subprocess.run(
-            arguments,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-            env=environment,
-        )
+        completed = _run_openssl(arguments, timeout, environment)
     except subprocess.TimeoutExpired:
         return SClientRun(None, f"openssl s_client did not finish within {timeout:g} s")
     except OSError as error:
