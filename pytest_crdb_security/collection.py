@@ -1,4 +1,4 @@
-"""Where the bundled checks live, in a source checkout or inside an installed wheel."""
+"""Location of the bundled checks, in a source checkout or inside an installed wheel."""
 
 from __future__ import annotations
 

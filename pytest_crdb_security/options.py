@@ -166,10 +166,9 @@ class AuditRequest:
 def audit_requested(config: pytest.Config) -> bool:
     if config.getoption("crdb_demo") or config.getoption("crdb_url"):
         return True
-    # A URL in the environment (often set for the cockroach CLI) starts an audit only
-    # when pytest got no test paths, neither as arguments nor from a testpaths
-    # setting, and the directory has no tests of its own, so that it never takes
-    # over a project's own test run.
+    # A URL in the environment is often set for the cockroach CLI, so it must never
+    # take over a project's own test run. It starts an audit only when pytest got no
+    # test paths (arguments or testpaths) and the directory has no tests of its own.
     if config.args_source is not pytest.Config.ArgsSource.INVOCATION_DIR:
         return False
     if _has_own_tests(config.invocation_params.dir):

@@ -49,7 +49,7 @@ class AuditSession:
     evidence: SqlEvidence | None = None
     cloud: CloudEvidence | None = None
     findings: list[Finding] = field(default_factory=list)
-    # Check items that -m or -k left out, so a partial audit says so in its report.
+    # Check items that -m or -k left out, counted so that the report marks a partial audit.
     deselected_checks: int = 0
     report_path: Path | None = None
     waivers: WaiverSet = field(default_factory=WaiverSet)

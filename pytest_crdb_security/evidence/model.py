@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Unavailable:
-    """Why a piece of evidence could not be collected."""
+    """The reason a piece of evidence could not be collected."""
 
     reason: str
 

@@ -43,8 +43,9 @@ _VIRTUAL_SCHEMAS = "('crdb_internal', 'information_schema', 'pg_catalog', 'pg_ex
 
 # One statement for the PUBLIC privileges of every database: the "" catalog prefix
 # reads the virtual tables of all databases at once. The information_schema views
-# list only objects the current user holds a privilege on, but whatever public holds
-# the audit user holds too, so no PUBLIC grant is hidden from an unprivileged auditor.
+# list only objects the current user has a privilege on. Every privilege of public
+# is also a privilege of the audit user, so no PUBLIC grant is hidden from an
+# unprivileged auditor.
 PUBLIC_GRANTS_SQL = (
     "SELECT database_name, NULL AS schema_name, NULL AS object_name,"
     " 'database' AS object_type, privilege_type"

@@ -17,13 +17,14 @@ from pytest_crdb_security.verdicts import Grade, Verdict
 ADMIN_ROLE = "admin"
 
 # Privileges on data objects that let PUBLIC, and so every user, read, change or
-# export data: a FAIL wherever PUBLIC holds them.
+# export data. PUBLIC having any of them is a FAIL.
 DATA_PRIVILEGES = frozenset(
     {"ALL", "SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "CHANGEFEED", "BACKUP", "RESTORE"}
 )
 
-# What every new database grants PUBLIC: CONNECT on the database, and USAGE and
-# CREATE on its public schema (CREATE while sql.auth.public_schema_create_privilege.enabled).
+# Default grants of every new database to PUBLIC: CONNECT on the database, and USAGE
+# and CREATE on its public schema (CREATE while
+# sql.auth.public_schema_create_privilege.enabled is on).
 BASELINE_PUBLIC = frozenset(
     {("database", None, "CONNECT"), ("schema", "public", "USAGE"), ("schema", "public", "CREATE")}
 )

@@ -40,8 +40,8 @@ def grade_served_certificate(
     is WARN. Otherwise PASS. A probe that could not connect is could-not-evaluate.
 
     Cloud is graded the same way, from what the probe saw rather than from the promise
-    that CockroachDB Cloud enforces TLS; the detail notes that Cloud manages the
-    certificate, and a plaintext reply suggests the URL does not reach the Cloud cluster.
+    that CockroachDB Cloud enforces TLS. The detail notes that Cloud manages the
+    certificate. A plaintext reply suggests that the URL does not reach the Cloud cluster.
     """
     cloud = deployment is Deployment.CLOUD
     reply = _tls_reply(evidence)

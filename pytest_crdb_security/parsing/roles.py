@@ -126,7 +126,7 @@ def members_of_role(role: str, principals: Iterable[Principal]) -> dict[str, lis
     """Return every principal that belongs to ``role`` directly or through nested roles.
 
     Each name maps to the chain of roles through which it is a member, starting with
-    the direct parent; cycles in the membership graph are followed only once.
+    the direct parent. Cycles in the membership graph are followed only once.
     """
     children: dict[str, list[str]] = {}
     for principal in principals:

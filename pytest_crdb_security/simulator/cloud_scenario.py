@@ -139,7 +139,7 @@ class ApiFailure:
     """A response the fake API returns on one endpoint in place of the scenario's data.
 
     ``body`` is sent as it is (with ``status``, 200 by default), to test malformed
-    bodies; without it the answer is the JSON error body of ``status``.
+    bodies; without it the response is the JSON error body of ``status``.
     """
 
     status: int

@@ -38,9 +38,8 @@ def test_missing_privileges_are_errors_not_passes(
     verdict, detail = findings["Enterprise Encryption"]
     assert verdict == "ERROR"
     assert "VIEWCLUSTERMETADATA" in detail
-    # A privilege held by public is held by the auditor too, so PUBLIC grants stay
-    # visible without any privilege, and the TLS probe needs no login at all; nothing
-    # else may pass.
+    # Every privilege of public is also the auditor's, so PUBLIC grants stay visible
+    # without any privilege. The TLS probe needs no login at all. Nothing else may pass.
     passed = {label for label, (verdict, _) in findings.items() if verdict == "PASS"}
     passed.discard("TLS served certificate")
     assert all(label.startswith("PUBLIC role privileges") for label in passed), passed

@@ -342,7 +342,7 @@ def test_oidc_jwt_without_issuers_does_not_count() -> None:
     assert "JWT authentication is on but has no issuers or audience" in grade.detail
 
 
-def test_oidc_off_and_hba_redacted_is_could_not_evaluate() -> None:
+def test_oidc_off_hba_redacted_errors() -> None:
     with pytest.raises(CouldNotEvaluate, match="whether SQL logins use LDAP is unknown"):
         oidc(**{HBA_SETTING: REDACTED})
 
@@ -492,7 +492,7 @@ def test_provisioning_setting_passes() -> None:
     assert grade.detail == "automatic provisioning is on for LDAP logins"
 
 
-def test_provisioning_by_oidc_claim_passes_and_notes_unused_map() -> None:
+def test_provisioning_oidc_claim_passes() -> None:
     grade = provisioning(
         "sso /^(.*)@example\\.com$ \\1",
         "hostssl all all 10.0.0.0/8 cert-scram-sha-256",
